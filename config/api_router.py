@@ -1,0 +1,14 @@
+"""One router for the whole REST API, mounted under /api/v1/ (each app has an `api/` package)."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from crm.api.views import ContactViewSet
+
+router = DefaultRouter()
+router.register("contacts", ContactViewSet, basename="contact")
+
+app_name = "api"
+urlpatterns = [
+    path("", include(router.urls)),
+]

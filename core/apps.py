@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """Cross-cutting plumbing every app relies on: actors, audit events, history
+    attribution, field encryption, the outbox, roles and health. It imports no
+    domain app, so it sits to the left of `crm` in the dependency order."""
+
+    name = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import checks, roles, signals  # noqa: F401  (registers handlers)

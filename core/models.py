@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .crypto import EncryptedTextField
+from .history import tracked
+from .subject_data import ON_ERASE_ANONYMISE, Category, PersonalField, personal_data, replace
+
+
+class AppendOnlyError(Exception):
+    """Evidence is append-only: a correction is a new event (DESIGN.md invariant 1)."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model._meta.label} rows are never edited")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model._meta.label} rows are never deleted")
+
+
+class AuditEvent(models.Model):
+    """A domain event written by a service for each GDPR-relevant action.
+
+    It holds no personal data of the subject beyond the contact's internal id,
+    so it survives the subject's erasure as proof that things happened.
+    """
+
+    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    actor_kind = models.CharField(_("actor kind"), max_length=16)
+    actor_label = models.CharField(_("actor"), max_length=150)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    subject_id = models.BigIntegerField(_("contact id"), null=True, blank=True, db_index=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} by {self.actor_kind}:{self.actor_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit events are never edited")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("audit events are never deleted")
+
+
+class OutboxStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+@personal_data(
+    subject="contact",
+    on_erase=ON_ERASE_ANONYMISE,
+    legal_basis="Art. 5(2) accountability: proof that the organisation wrote to the person, and when",
+    fields={
+        "recipient": PersonalField(Category.CONTACT_DETAILS, erase=replace("")),
+        "subject": PersonalField(Category.INTERACTION, erase=replace("")),
+        "body": PersonalField(Category.INTERACTION, erase=replace("")),
+    },
+)
+class OutboxMessage(models.Model):
+    """Every message the organisation sends to a person, stored before it is sent.
+
+    It is the proof of what the organisation told a person and when; the
+    recipient, subject and body are encrypted at rest.
+    """
+
+    contact = models.ForeignKey(
+        "crm.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox_messages"
+    )
+    recipient = EncryptedTextField(_("recipient"))
+    template = models.CharField(_("template"), max_length=100)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    subject = EncryptedTextField(_("subject"))
+    body = EncryptedTextField(_("body"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED, db_index=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True)
+
+    history = tracked()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+
+    def __str__(self) -> str:
+        return f"{self.template} ({self.get_status_display()})"
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per worker host, touched by a beat-scheduled task; /healthz reads it."""
+
+    worker = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+
+    def __str__(self) -> str:
+        return f"{self.worker} at {self.seen_at:%H:%M:%S}"
+
+
+class AreaAccess(models.Model):
+    """Holds the permissions that open each area of the staff UI (no table)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("access_contacts", _("Can open the contacts area")),
+            ("access_consents", _("Can open the consents area")),
+            ("access_requests", _("Can open the requests area")),
+            ("access_registry", _("Can open the registry area")),
+            ("access_retention", _("Can open the retention area")),
+            ("access_dashboard", _("Can open the compliance dashboard")),
+            ("access_outbox", _("Can read the outbox")),
+            ("access_audit", _("Can read the audit trail")),
+        ]
+
+    def __str__(self) -> str:
+        return "area access"

@@ -1,0 +1,69 @@
+"""Staff roles: one group each, with the permissions its purpose needs.
+
+The groups are created by a data migration (core 0002); after every migrate the
+permissions below are granted to them (additively: an administrator may grant
+more in the admin, nothing listed here is taken back). Later issues extend the
+table with their own models' permissions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+ADMINISTRATOR = "Administrator"
+DPO = "DPO"
+SALES = "Sales"
+MARKETING = "Marketing"
+SUPPORT = "Support"
+AUDITOR = "Auditor"
+ROLES = [ADMINISTRATOR, DPO, SALES, MARKETING, SUPPORT, AUDITOR]
+
+ALL_AREAS = [
+    "core.access_contacts",
+    "core.access_consents",
+    "core.access_requests",
+    "core.access_registry",
+    "core.access_retention",
+    "core.access_dashboard",
+    "core.access_outbox",
+    "core.access_audit",
+]
+CONTACT_EDIT = ["crm.view_contact", "crm.add_contact", "crm.change_contact"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    ADMINISTRATOR: [*ALL_AREAS, *CONTACT_EDIT, "crm.delete_contact", "core.view_outboxmessage"],
+    DPO: [*ALL_AREAS, *CONTACT_EDIT, "crm.delete_contact", "core.view_outboxmessage", "core.view_auditevent"],
+    SALES: ["core.access_contacts", "core.access_consents", *CONTACT_EDIT],
+    MARKETING: ["core.access_contacts", "core.access_consents", *CONTACT_EDIT],
+    SUPPORT: [
+        "core.access_contacts",
+        "core.access_requests",
+        "core.access_outbox",
+        *CONTACT_EDIT,
+        "core.view_outboxmessage",
+    ],
+    AUDITOR: [*ALL_AREAS, "crm.view_contact", "core.view_outboxmessage", "core.view_auditevent"],
+}
+
+
+def sync_role_permissions(using: str = "default") -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            found = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename)
+            wanted.extend(found)
+        group.permissions.add(*wanted)
+
+
+@receiver(post_migrate)
+def _grant_role_permissions(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    # post_migrate fires once per app; the last app installed closes the run.
+    if getattr(sender, "name", "") == "dsar":
+        sync_role_permissions(using=using)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from . import selectors, services
+from .forms import ContactForm
+from .models import Contact
+
+
+@permission_required(["core.access_contacts", "crm.view_contact"], raise_exception=True)
+def contact_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    contacts = selectors.contact_list(user=request.user, search=query)
+    page = Paginator(contacts, 50).get_page(request.GET.get("page"))
+    return render(request, "crm/contact_list.html", {"page": page, "q": query})
+
+
+@permission_required(["core.access_contacts", "crm.view_contact"], raise_exception=True)
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.restrict(request.user, "view"), pk=pk)
+    history = selectors.contact_history(contact=contact)[:50]
+    return render(request, "crm/contact_detail.html", {"contact": contact, "history": history})
+
+
+@permission_required(["core.access_contacts", "crm.add_contact"], raise_exception=True)
+def contact_create(request: HttpRequest) -> HttpResponse:
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        contact = services.contact_create(**form.cleaned_data)
+        messages.success(request, _("Contact created."))
+        return redirect("crm:contact_detail", pk=contact.pk)
+    return render(request, "crm/contact_form.html", {"form": form})
+
+
+@permission_required(["core.access_contacts", "crm.change_contact"], raise_exception=True)
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.restrict(request.user, "change"), pk=pk)
+    form = ContactForm(request.POST or None, instance=Contact.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        services.contact_update(contact=contact, **form.cleaned_data)
+        messages.success(request, _("Contact saved."))
+        return redirect("crm:contact_detail", pk=contact.pk)
+    return render(request, "crm/contact_form.html", {"form": form, "contact": contact})

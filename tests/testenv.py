@@ -1,0 +1,26 @@
+"""Loaded by pytest before Django (`-p tests.testenv` in pyproject.toml).
+
+Tests run on real PostgreSQL and Redis, with keys generated for the run; the
+checkout's `.env` (demo keys, SQLite) is ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from cryptography.fernet import Fernet
+
+os.environ["ENV_FILE"] = os.devnull
+os.environ.setdefault("DEBUG", "true")  # pytest-django still runs the tests with DEBUG off
+os.environ["TESTING"] = "true"
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gdpr_crm")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", Fernet.generate_key().decode())
+os.environ.setdefault("BLIND_INDEX_KEY", secrets.token_urlsafe(48))
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls
+# made by the test itself are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
