@@ -235,9 +235,12 @@ SITE_URL = env("SITE_URL", f"http://127.0.0.1:{env('PORT', '8000')}")
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # HasScope: a request made with an API key reaches only views that declare `required_scopes`.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "core.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ApiKeyRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
@@ -245,6 +248,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_THROTTLE_ANON", "60/minute")},
 }
+API_KEY_THROTTLE_RATE = env("API_KEY_THROTTLE_RATE", "600/minute")  # per key, whatever address it comes from
 SPECTACULAR_SETTINGS = {
     "TITLE": "GDPR CRM API",
     "DESCRIPTION": "Contacts, consents and data-subject requests, with evidence for every change.",

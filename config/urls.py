@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("dashboard/", core_views.dashboard, name="dashboard"),
     path("outbox/", include("core.urls")),
+    path("api-keys/", include("core.urls_apikeys")),
     path("contacts/", include("crm.urls")),
     path("consents/", include("consent.urls")),
     path("requests/", include("dsar.urls")),

@@ -11,4 +11,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import checks, roles, signals  # noqa: F401  (registers handlers)
+        from . import checks, roles, schema, signals  # noqa: F401  (registers handlers, the API-key scheme)

@@ -144,3 +144,73 @@ class AreaAccess(models.Model):
 
     def __str__(self) -> str:
         return "area access"
+
+
+class ApiKeyStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class ApiKey(models.Model):
+    """A machine client's key to the REST API (SEC-08: scoped, expiring, revocable).
+
+    Only an 8-character prefix (to find the row) and a SHA-256 hash of the whole
+    key are stored; the plaintext is shown once, when the key is created
+    (core.apikeys). Keys are never deleted: a revoked key stays as evidence of
+    who could reach the API and what its writes were attributed to.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=8, unique=True)
+    hashed_key = models.CharField(_("hashed key"), max_length=64)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("revocation reason"), max_length=255, blank=True)
+    # Touched at most once a minute by the authentication, with a plain UPDATE: no history row per request.
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    history = tracked(excluded_fields=["last_used_at"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        default_permissions = ("add", "view")
+        permissions = [("revoke_apikey", _("Can revoke API keys"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True) | ~models.Q(revoked_reason=""),
+                name="apikey_revocation_has_reason",
+                violation_error_message=_("A revoked key must say why it was revoked."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    def status_at(self, moment: Any) -> ApiKeyStatus:
+        if self.revoked_at is not None:
+            return ApiKeyStatus.REVOKED
+        if self.expires_at is not None and self.expires_at <= moment:
+            return ApiKeyStatus.EXPIRED
+        return ApiKeyStatus.ACTIVE
+
+    @property
+    def status(self) -> ApiKeyStatus:
+        from django.utils import timezone
+
+        return self.status_at(timezone.now())
+
+    def has_scopes(self, scopes: Any) -> bool:
+        return set(scopes) <= set(self.scopes)

@@ -32,9 +32,10 @@ ALL_AREAS = [
     "core.access_audit",
 ]
 CONTACT_EDIT = ["crm.view_contact", "crm.add_contact", "crm.change_contact"]
+API_KEY_ADMIN = ["core.view_apikey", "core.add_apikey", "core.revoke_apikey"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    ADMINISTRATOR: [*ALL_AREAS, *CONTACT_EDIT, "crm.delete_contact", "core.view_outboxmessage"],
+    ADMINISTRATOR: [*ALL_AREAS, *CONTACT_EDIT, "crm.delete_contact", "core.view_outboxmessage", *API_KEY_ADMIN],
     DPO: [*ALL_AREAS, *CONTACT_EDIT, "crm.delete_contact", "core.view_outboxmessage", "core.view_auditevent"],
     SALES: ["core.access_contacts", "core.access_consents", *CONTACT_EDIT],
     MARKETING: ["core.access_contacts", "core.access_consents", *CONTACT_EDIT],
