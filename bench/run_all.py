@@ -1,0 +1,117 @@
+"""Run every `bench/bench_*.py` and rewrite BENCHMARKS.md with their figures.
+
+    BENCH_CONTACTS=1000000 .venv/bin/python bench/run_all.py
+
+The database is DATABASE_URL (default: the `gdpr_crm_bench` PostgreSQL
+database, created and migrated when missing), topped up to BENCH_CONTACTS
+contacts with `generate_contacts` first.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import platform
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+
+BENCH_DIR = Path(__file__).resolve().parent
+OUTPUT = common.ROOT / "BENCHMARKS.md"
+
+
+def scripts() -> list[str]:
+    return [f"bench.{path.stem}" for path in sorted(BENCH_DIR.glob("bench_*.py"))]
+
+
+def machine() -> dict[str, str]:
+    meminfo = Path("/proc/meminfo")
+    ram = "?"
+    if meminfo.exists():
+        kb = int(next(line for line in meminfo.read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+        ram = f"{kb / 1024 / 1024:.1f} GiB"
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line]
+        cpu = names[0] if names else cpu
+    return {"nproc": str(os.cpu_count()), "ram": ram, "cpu": cpu, "python": platform.python_version()}
+
+
+def database() -> str:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return f"{connection.vendor} {connection.settings_dict['NAME']}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    return f"PostgreSQL {version}, database `{connection.settings_dict['NAME']}`"
+
+
+def render(reports: list[common.Report], context: dict[str, str]) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `bench/run_all.py` (`make bench`); do not edit by hand. Each table compares the real code",
+        "path with a baseline measured in the same run, so the ratio matters more than the absolute figures.",
+        "",
+        f"- date: {context['date']}",
+        f"- machine: {context['nproc']} CPUs ({context['cpu']}), {context['ram']} RAM, Python {context['python']}",
+        f"- database: {context['database']}, {context['contacts']} contacts",
+        f"- load: {context['load']}",
+        f"- {context['fill']}",
+        "",
+    ]
+    for report in reports:
+        lines += [f"## {report.title}", "", report.description, "", common.markdown_table(report), ""]
+        lines += [f"- {note}" for note in report.notes]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    common.setup_django()
+    size = common.bench_size()
+    load_before = os.getloadavg()
+    print(f"ensuring {size:,} contacts ...", flush=True)
+    fill = common.ensure_contacts(size)
+    fill_text = (
+        f"fill: `generate_contacts {fill.generated}` took {fill.seconds:.1f} s "
+        f"({fill.generated / fill.seconds:,.0f} contacts/s) in this run"
+        if fill.generated
+        else "fill: the contacts already existed (not generated in this run)"
+    )
+    reports = []
+    for name in scripts():
+        print(f"running {name} ...", flush=True)
+        started = time.perf_counter()
+        report = importlib.import_module(name).main(contacts=size)
+        report.notes.append(f"Script run time: {time.perf_counter() - started:.0f} s.")
+        common.print_report(report)
+        reports.append(report)
+    load_after = os.getloadavg()
+    context = {
+        **machine(),
+        "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "database": database(),
+        "contacts": f"{fill.contacts:,}",
+        "load": (
+            f"1-min load average {load_before[0]:.2f} at start, {load_after[0]:.2f} at the end; the CPUs are shared "
+            "with other work running at the same time, so absolute figures are noisy"
+        ),
+        "fill": fill_text,
+    }
+    OUTPUT.write_text(render(reports, context))
+    print(f"\nwrote {OUTPUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

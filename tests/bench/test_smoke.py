@@ -1,0 +1,42 @@
+"""Every bench script runs end to end on 1,000 contacts and reports numbers."""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+import pytest
+
+from bench import common, run_all
+
+SIZE = 1_000
+
+
+@pytest.fixture
+def bench_data(roles_synced: None) -> common.Fill:
+    return common.ensure_contacts(SIZE, batch_size=400, echo=False)
+
+
+def test_ensure_contacts_tops_up_once(bench_data: common.Fill) -> None:
+    assert (bench_data.contacts, bench_data.generated) == (SIZE, SIZE)
+    assert common.ensure_contacts(SIZE, echo=False).generated == 0
+
+
+@pytest.mark.parametrize("name", run_all.scripts())
+def test_bench_script_reports_numeric_medians(bench_data: common.Fill, name: str) -> None:
+    report = importlib.import_module(name).main(contacts=SIZE)
+
+    assert report.metrics, name
+    for metric in report.metrics:
+        figures = [metric.median, metric.p95, metric.baseline_median, metric.ratio]
+        assert all(isinstance(value, float) and math.isfinite(value) and value > 0 for value in figures), metric
+        assert metric.p95 >= metric.median
+    assert f"| {report.metrics[0].name} |" in common.markdown_table(report)
+
+
+def test_percentile_interpolates_between_ranks() -> None:
+    values = [float(n) for n in range(1, 101)]
+
+    assert common.percentile(values, 50) == pytest.approx(50.5)
+    assert common.percentile(values, 95) == pytest.approx(95.05)
+    assert common.percentile([3.0], 95) == 3.0
