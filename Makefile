@@ -26,7 +26,6 @@ node_modules/.installed: package.json package-lock.json
 run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
-	@echo "Open http://127.0.0.1:$(PORT)/ (web, Celery worker and beat run together; Ctrl-C stops them)"
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
 test: install
