@@ -1,0 +1,102 @@
+"""Fixtures every test package shares: a fixed cast of users, one per role, plus an outsider.
+
+The role groups come from a data migration and their permissions from
+`core.roles` (a post_migrate handler). pytest-django runs the migrations, and a
+transactional test's flush re-sends post_migrate, but `roles_synced` calls
+`sync_role_permissions()` anyway so a test never depends on that detail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+from django.test.utils import override_settings
+
+from core import roles
+from crm.models import Contact
+
+from .factories import PASSWORD, ContactFactory, UserFactory
+
+OUTSIDER = "outsider"
+CAST = [*roles.ROLES, OUTSIDER]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # WhiteNoise warns about STATIC_ROOT, which only `collectstatic` creates; tests serve from the finders.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    # The cast logs in for nearly every test; PBKDF2 would dominate the run time.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def roles_synced(db: None) -> None:
+    roles.sync_role_permissions()
+
+
+@pytest.fixture
+def cast(roles_synced: None) -> dict[str, AbstractBaseUser]:
+    """role name -> an active user in that group only; "outsider" -> an active user in no group."""
+    users = {role: UserFactory(username=role.lower(), roles=[role]) for role in roles.ROLES}
+    users[OUTSIDER] = UserFactory(username=OUTSIDER)
+    return users
+
+
+@pytest.fixture
+def admin_role_user(cast: dict[str, AbstractBaseUser]) -> AbstractBaseUser:
+    """The Administrator role (a group, not a superuser)."""
+    return cast[roles.ADMINISTRATOR]
+
+
+@pytest.fixture
+def dpo_user(cast: dict[str, AbstractBaseUser]) -> AbstractBaseUser:
+    return cast[roles.DPO]
+
+
+@pytest.fixture
+def sales_user(cast: dict[str, AbstractBaseUser]) -> AbstractBaseUser:
+    return cast[roles.SALES]
+
+
+@pytest.fixture
+def marketing_user(cast: dict[str, AbstractBaseUser]) -> AbstractBaseUser:
+    return cast[roles.MARKETING]
+
+
+@pytest.fixture
+def support_user(cast: dict[str, AbstractBaseUser]) -> AbstractBaseUser:
+    return cast[roles.SUPPORT]
+
+
+@pytest.fixture
+def auditor_user(cast: dict[str, AbstractBaseUser]) -> AbstractBaseUser:
+    return cast[roles.AUDITOR]
+
+
+@pytest.fixture
+def outsider_user(cast: dict[str, AbstractBaseUser]) -> AbstractBaseUser:
+    return cast[OUTSIDER]
+
+
+@pytest.fixture
+def role_client(cast: dict[str, AbstractBaseUser]) -> Callable[[str], Client]:
+    """`role_client("Sales")` -> a Client logged in as that member of the cast."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        assert client.login(username=cast[role].get_username(), password=PASSWORD)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def contact(db: None) -> Contact:
+    return ContactFactory()

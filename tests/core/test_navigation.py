@@ -1,0 +1,50 @@
+"""The staff navigation and the areas behind it follow the role table."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from core import roles
+from core.navigation import AREAS, areas_for
+
+from ..conftest import CAST, OUTSIDER
+from .test_roles import EXPECTED_AREAS as EXPECTED_PERMISSIONS
+
+EXPECTED = {
+    role: {area.key for area in AREAS if area.permission.split(".")[1] in EXPECTED_PERMISSIONS[role]}
+    for role in roles.ROLES
+} | {OUTSIDER: set()}
+
+
+def test_the_expectation_matches_the_spec():
+    # guards the derivation above against a renamed area or permission
+    assert EXPECTED[roles.SALES] == {"contacts", "consents"}
+    assert EXPECTED[roles.SUPPORT] == {"contacts", "requests", "outbox"}
+    assert EXPECTED[roles.DPO] == {area.key for area in AREAS} == EXPECTED[roles.AUDITOR]
+    assert len(AREAS) == 7
+
+
+@pytest.mark.parametrize("role", CAST)
+def test_areas_for_lists_the_role_areas(cast, role):
+    assert [area.key for area in areas_for(cast[role])] == [area.key for area in AREAS if area.key in EXPECTED[role]]
+
+
+def test_anonymous_visitors_get_no_area():
+    from django.contrib.auth.models import AnonymousUser
+
+    assert areas_for(AnonymousUser()) == []
+
+
+@pytest.mark.parametrize("role", CAST)
+def test_each_area_opens_for_its_roles_only(role_client, role):
+    client = role_client(role)
+    for area in AREAS:
+        status = client.get(reverse(area.url_name)).status_code
+        assert status == (200 if area.key in EXPECTED[role] else 403), (role, area.key, status)
+
+
+def test_an_anonymous_visitor_sees_no_contact(client, contact):
+    response = client.get(reverse("crm:contact_list"))
+    assert response.status_code in (302, 403)  # login redirect or refusal, never the list
+    assert contact.last_name not in response.content.decode()

@@ -1,0 +1,266 @@
+"""The subject-data map: coverage, collect, erase (DESIGN.md, "the heart of the design")."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection, models
+from django.test.utils import isolate_apps
+
+import core.subject_data
+from core.models import AuditEvent, OutboxMessage
+from core.subject_data import ON_ERASE_ANONYMISE, Category, PersonalField, personal_data, replace
+from crm import checks
+from crm import subject_data as subject_data_module
+from crm.models import Contact
+from crm.services import contact_update
+from crm.subject_data import coverage_problems, subject_data_collect, subject_data_erase
+
+from ..factories import ContactFactory
+
+# ---------------------------------------------------------------- coverage
+
+
+@pytest.fixture
+def isolated_declarations(monkeypatch):
+    """Declarations made by a test vanish with it (the map is a process-wide registry)."""
+    monkeypatch.setattr(core.subject_data, "_declarations", dict(core.subject_data._declarations))
+
+
+@pytest.fixture
+def throwaway_models(isolated_declarations):
+    """Throwaway -> Contact directly; ThrowawayChild -> Throwaway -> Contact. Neither is declared."""
+    with isolate_apps("crm"):
+
+        class Throwaway(models.Model):  # noqa: DJ008 - never displayed
+            contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True)
+            nickname = models.CharField(max_length=50)
+
+            class Meta:
+                app_label = "crm"
+
+        class ThrowawayChild(models.Model):  # noqa: DJ008 - never displayed
+            parent = models.ForeignKey(Throwaway, on_delete=models.CASCADE)
+            remark = models.TextField()
+
+            class Meta:
+                app_label = "crm"
+
+        class Unrelated(models.Model):  # noqa: DJ008 - never displayed
+            label = models.CharField(max_length=50)
+
+            class Meta:
+                app_label = "crm"
+
+        yield Throwaway, ThrowawayChild, Unrelated
+
+
+def _problems_for(model: type[models.Model], problems) -> list[str]:
+    return [problem.message for problem in problems if problem.model == model._meta.label]
+
+
+def test_the_real_app_is_fully_covered():
+    assert coverage_problems() == []
+
+
+def test_a_model_pointing_at_a_contact_must_be_declared(throwaway_models):
+    throwaway, _child, _unrelated = throwaway_models
+
+    messages = _problems_for(throwaway, coverage_problems([throwaway]))
+
+    assert len(messages) == 1
+    assert "through 'contact'" in messages[0]
+    assert "not declared" in messages[0]
+
+
+def test_a_model_reaching_a_contact_through_a_relation_must_be_declared(throwaway_models):
+    _throwaway, child, _unrelated = throwaway_models
+
+    messages = _problems_for(child, coverage_problems([child]))
+
+    assert len(messages) == 1
+    assert "through 'parent__contact'" in messages[0]
+
+
+def test_a_model_without_a_path_to_a_contact_needs_no_declaration(throwaway_models):
+    _throwaway, _child, unrelated = throwaway_models
+    assert coverage_problems([unrelated]) == []
+
+
+def test_declaring_the_models_clears_the_problems(throwaway_models):
+    throwaway, child, _unrelated = throwaway_models
+
+    personal_data(
+        subject="contact",
+        on_erase=ON_ERASE_ANONYMISE,
+        fields={"nickname": PersonalField(Category.IDENTITY, erase=replace(""))},
+    )(throwaway)
+    personal_data(subject="parent__contact", fields={"remark": PersonalField(Category.INTERACTION)})(child)
+
+    assert coverage_problems([throwaway, child]) == []
+
+
+def test_a_declared_field_that_does_not_exist_is_reported(throwaway_models):
+    throwaway, _child, _unrelated = throwaway_models
+
+    personal_data(subject="contact", fields={"nick_name": PersonalField(Category.IDENTITY)})(throwaway)
+
+    assert _problems_for(throwaway, coverage_problems([throwaway])) == [
+        "declares field 'nick_name', which does not exist"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("subject", "on_erase", "fields", "expected"),
+    [
+        ("contact", ON_ERASE_ANONYMISE, {"nickname": PersonalField(Category.IDENTITY)}, "'nickname' says nothing"),
+        ("contakt", "delete", {"nickname": PersonalField(Category.IDENTITY)}, "subject path 'contakt' fails"),
+        ("", "delete", {"nickname": PersonalField(Category.IDENTITY)}, "empty subject path is only for crm.Contact"),
+    ],
+)
+def test_an_inconsistent_declaration_is_reported(throwaway_models, subject, on_erase, fields, expected):
+    throwaway, _child, _unrelated = throwaway_models
+
+    personal_data(subject=subject, on_erase=on_erase, fields=fields)(throwaway)
+
+    messages = _problems_for(throwaway, coverage_problems([throwaway]))
+    assert len(messages) == 1
+    assert expected in messages[0]
+
+
+def test_keeping_a_value_needs_a_legal_obligation():
+    with pytest.raises(ValueError, match="legal obligation"):
+        core.subject_data.keep("")
+
+
+def test_the_system_check_reports_an_undeclared_model(throwaway_models, monkeypatch):
+    throwaway, _child, _unrelated = throwaway_models
+    real = subject_data_module.coverage_problems
+    monkeypatch.setattr(subject_data_module, "coverage_problems", lambda: real([throwaway]))
+
+    errors = checks.check_subject_data_map()
+
+    assert [error.id for error in errors] == ["crm.E001"]
+    assert errors[0].obj == throwaway._meta.label
+
+
+def test_the_system_check_passes_for_the_real_app():
+    assert checks.check_subject_data_map() == []
+
+
+# ----------------------------------------------------------- erase/collect
+
+FIRST, LAST, EMAIL = "Séverine", "Quatremère-Dubois", "severine.qd@example.fr"
+
+
+@pytest.fixture
+def subject(db) -> Contact:
+    contact = ContactFactory(first_name=FIRST, last_name=LAST, email=EMAIL, notes="met at the Lyon fair")
+    contact_update(contact=contact, phone="+33 6 12 34 56 78")
+    return contact
+
+
+@pytest.fixture
+def message(subject) -> OutboxMessage:
+    message = OutboxMessage.objects.create(
+        contact=subject, recipient=EMAIL, template="welcome", subject=f"Welcome {FIRST}", body=f"Dear {FIRST} {LAST}"
+    )
+    message.status = "sent"
+    message.save()
+    return message
+
+
+def _section(sections, label: str):
+    matching = [section for section in sections if section.model == label]
+    assert len(matching) <= 1
+    return matching[0] if matching else None
+
+
+def test_erasure_removes_the_contact_and_all_its_history(subject, message):
+    bystander = ContactFactory()
+    assert Contact.history.filter(id=subject.pk).count() == 2
+
+    subject_data_erase(contact=subject, reason="Art. 17 request", request_reference="REQ-1")
+
+    assert not Contact.objects.filter(pk=subject.pk).exists()
+    assert Contact.history.filter(id=subject.pk).count() == 0
+    # nobody else's data goes with it
+    assert Contact.objects.filter(pk=bystander.pk).exists()
+    assert Contact.history.filter(id=bystander.pk).count() == 1
+
+
+def test_erasure_anonymises_the_outbox_and_purges_its_history(subject, message):
+    assert OutboxMessage.history.filter(id=message.pk).count() == 2
+
+    subject_data_erase(contact=subject, reason="Art. 17 request")
+
+    message.refresh_from_db()
+    assert (message.contact_id, message.recipient, message.subject, message.body) == (None, "", "", "")
+    assert (message.template, message.status) == ("welcome", "sent")
+    assert OutboxMessage.history.filter(id=message.pk).count() == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT recipient, subject, body FROM core_outboxmessage WHERE id = %s", [message.pk])
+        assert cursor.fetchone() == ("", "", "")
+
+
+def test_erasure_leaves_proof_without_the_data(subject, message):
+    subject_pk = subject.pk
+
+    counts = subject_data_erase(contact=subject, reason="Art. 17 request", request_reference="REQ-1")
+
+    event = AuditEvent.objects.get(action="subject.erased")
+    assert event.subject_id == subject_pk
+    assert event.reason == "Art. 17 request"
+    assert event.data["request"] == "REQ-1"
+    assert event.data["counts"] == counts
+    assert counts["crm.Contact"] == {"deleted": 1, "history_purged": 3}  # created, changed, deleted
+    assert counts["core.OutboxMessage"] == {"anonymised": 1, "history_purged": 3}
+    stored = json.dumps(
+        {field.name: str(getattr(event, field.attname)) for field in AuditEvent._meta.concrete_fields}
+        | {"data": event.data},
+        ensure_ascii=False,
+    )
+    for plaintext in (FIRST, LAST, EMAIL, "Lyon", "+33 6"):
+        assert plaintext not in stored
+
+
+def test_collect_returns_the_declared_fields_and_the_outbox(subject, message):
+    sections = subject_data_collect(contact=subject)
+
+    contact_section = _section(sections, "crm.Contact")
+    assert contact_section.rows == [
+        {
+            "id": subject.pk,
+            "first_name": FIRST,
+            "last_name": LAST,
+            "email": EMAIL,
+            "phone": "+33 6 12 34 56 78",
+            "notes": "met at the Lyon fair",
+        }
+    ]
+    assert contact_section.categories["notes"] == Category.INTERACTION
+    assert contact_section.history_rows == 2
+    outbox = _section(sections, "core.OutboxMessage")
+    assert outbox.rows == [
+        {"id": message.pk, "recipient": EMAIL, "subject": f"Welcome {FIRST}", "body": f"Dear {FIRST} {LAST}"}
+    ]
+    assert outbox.history_rows == 2
+
+
+def test_collect_shows_nothing_of_other_contacts(subject, message):
+    other = ContactFactory()
+
+    sections = subject_data_collect(contact=other)
+
+    assert [row["id"] for row in _section(sections, "crm.Contact").rows] == [other.pk]
+    assert _section(sections, "core.OutboxMessage").rows == []
+
+
+def test_portable_collect_omits_what_the_person_did_not_provide(subject, message):
+    sections = subject_data_collect(contact=subject, portable_only=True)
+
+    contact_section = _section(sections, "crm.Contact")
+    assert set(contact_section.rows[0]) == {"id", "first_name", "last_name", "email", "phone"}
+    assert "notes" not in contact_section.categories
+    assert _section(sections, "core.OutboxMessage") is None
