@@ -10,6 +10,7 @@ pagination add.
 from __future__ import annotations
 
 import base64
+import inspect
 import random
 import sys
 from pathlib import Path
@@ -120,6 +121,11 @@ def main(contacts: int | None = None, *, repeat: int = 50) -> common.Report:
         ),
         ("API detail", [f"/api/v1/contacts/{pk}/" for pk in ids], [f"/__bench__/contacts/{pk}/" for pk in ids]),
         ("HTML list, first page", ["/contacts/"], ["/__bench__/contacts/"]),
+        (
+            "HTML list, middle page (?page=, offset)",
+            [f"/contacts/?page={max(1, total // PAGE // 2)}"],
+            [f"/__bench__/contacts/?before={middle}"],
+        ),
         ("HTML detail", [f"/contacts/{pk}/" for pk in ids], [f"/__bench__/contacts/{pk}/" for pk in ids]),
     ]
     metrics = []
@@ -133,7 +139,7 @@ def main(contacts: int | None = None, *, repeat: int = 50) -> common.Report:
             metrics.append(common.Metric(name, samples, baseline, note=f"{queries} queries"))
     return common.Report(
         title="Contacts: pages and API",
-        description=__doc__.strip().splitlines()[0],
+        description=inspect.cleandoc(__doc__ or ""),
         metrics=metrics,
         notes=[f"{repeat} requests per figure over {total:,} contacts; page size {PAGE}."],
     )

@@ -8,6 +8,7 @@ or plug-in rows; the fake-data generation itself is not timed for it.
 
 from __future__ import annotations
 
+import inspect
 import os
 import random
 import sys
@@ -59,7 +60,7 @@ def main(contacts: int | None = None, *, rows: int | None = None, batches: int =
     base_rate = PER / (metric.baseline_median / 1000) if metric.baseline_median else 0
     return common.Report(
         title="Bulk generation (generate_contacts)",
-        description=__doc__.strip().splitlines()[0],
+        description=inspect.cleandoc(__doc__ or ""),
         metrics=[metric],
         notes=[
             f"{type(writer).__name__}: {rate:,.0f} contacts/s (with history rows and ~10% encrypted notes) "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import platform
+import subprocess
 import sys
 import time
 from datetime import datetime
@@ -44,6 +45,15 @@ def machine() -> dict[str, str]:
     return {"nproc": str(os.cpu_count()), "ram": ram, "cpu": cpu, "python": platform.python_version()}
 
 
+def revision() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=common.ROOT)
+        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, cwd=common.ROOT)
+    except OSError:
+        return "unknown"
+    return head.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
+
+
 def database() -> str:
     from django.db import connection
 
@@ -62,7 +72,7 @@ def render(reports: list[common.Report], context: dict[str, str]) -> str:
         "Written by `bench/run_all.py` (`make bench`); do not edit by hand. Each table compares the real code",
         "path with a baseline measured in the same run, so the ratio matters more than the absolute figures.",
         "",
-        f"- date: {context['date']}",
+        f"- date: {context['date']}, code at {context['revision']}",
         f"- machine: {context['nproc']} CPUs ({context['cpu']}), {context['ram']} RAM, Python {context['python']}",
         f"- database: {context['database']}, {context['contacts']} contacts",
         f"- load: {context['load']}",
@@ -101,6 +111,7 @@ def main() -> int:
         **machine(),
         "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "database": database(),
+        "revision": revision(),
         "contacts": f"{fill.contacts:,}",
         "load": (
             f"1-min load average {load_before[0]:.2f} at start, {load_after[0]:.2f} at the end; the CPUs are shared "
