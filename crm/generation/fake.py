@@ -70,7 +70,10 @@ class Pools:
     @classmethod
     def build(cls, seed: int = 0, size: int = 2000) -> Pools:
         """Ask Faker once per locale for `size` names (repeats keep its name frequencies)."""
-        from faker import Faker  # a dev dependency: imported only when data is generated
+        try:
+            from faker import Faker  # imported only when data is generated
+        except ImportError as exc:
+            raise ImportError("generating demo data needs Faker, from requirements/dev.txt") from exc
 
         return cls(locales={locale: _locale_pool(Faker(locale), locale, seed, size) for locale in LOCALES})
 
