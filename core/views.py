@@ -4,25 +4,64 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from .models import OutboxMessage, WorkerHeartbeat
+from .models import OutboxMessage, OutboxStatus, WorkerHeartbeat
 from .navigation import areas_for
+
+# What each area is for, shown on the home page cards.
+AREA_HINTS: dict[str, str | Promise] = {
+    "contacts": _(
+        "People the organisation holds data about: identity, contact points, notes and the history of every change."
+    ),
+    "consents": _("Purposes, consent wording and each person's consent events; check before contacting anyone."),
+    "requests": _("Access, rectification, erasure and other requests from data subjects, with their deadlines."),
+    "registry": _("The record of processing activities (Art. 30), reviewed by the DPO, and the breach register."),
+    "retention": _("How long each kind of data is kept, legal holds, and the purge runs that apply them."),
+    "dashboard": _("Compliance at a glance: activity, deadlines and what needs attention."),
+    "outbox": _("Every message sent to a person, kept as proof of what they were told and when."),
+}
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     from crm.selectors import contact_count
 
-    return render(request, "core/home.html", {"areas": areas_for(request.user), "contact_count": contact_count()})
+    areas = areas_for(request.user)
+    cards = [(area, AREA_HINTS.get(area.key, "")) for area in areas]
+    return render(request, "core/home.html", {"areas": areas, "cards": cards, "contact_count": contact_count()})
 
 
 @permission_required("core.access_dashboard", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/dashboard.html")
+    from crm.selectors import contact_count, contacts_created_per_month
+
+    per_month = contacts_created_per_month(months=12)
+    chart = {
+        "label": gettext("Contacts created"),
+        "labels": [date_format(month, "M Y") for month, _count in per_month],
+        "values": [count for _month, count in per_month],
+    }
+    outbox = dict(OutboxMessage.objects.order_by().values_list("status").annotate(n=Count("id")))
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "chart": chart,
+            "contact_count": contact_count(),
+            "created_last_12_months": sum(chart["values"]),
+            "outbox_queued": outbox.get(OutboxStatus.QUEUED, 0),
+            "outbox_failed": outbox.get(OutboxStatus.FAILED, 0),
+        },
+    )
 
 
 @permission_required(["core.access_outbox", "core.view_outboxmessage"], raise_exception=True)

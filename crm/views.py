@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import selectors, services
@@ -14,16 +15,20 @@ from .models import Contact
 
 @permission_required(["core.access_contacts", "crm.view_contact"], raise_exception=True)
 def contact_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
+    query = request.GET.get("q", "").strip()
     contacts = selectors.contact_list(user=request.user, search=query)
     page = Paginator(contacts, 50).get_page(request.GET.get("page"))
-    return render(request, "crm/contact_list.html", {"page": page, "q": query})
+    context = {"page": page, "q": query, "query_string": urlencode({"q": query}) if query else ""}
+    # The search box asks htmx for the results table only.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "crm/partials/contact_results.html" if partial else "crm/contact_list.html"
+    return render(request, template, context)
 
 
 @permission_required(["core.access_contacts", "crm.view_contact"], raise_exception=True)
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.restrict(request.user, "view"), pk=pk)
-    history = selectors.contact_history(contact=contact)[:50]
+    history = selectors.contact_history_entries(contact=contact, limit=50)
     return render(request, "crm/contact_detail.html", {"contact": contact, "history": history})
 
 
