@@ -1,9 +1,10 @@
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from core.decorators import staff_permission_required
 
-@permission_required("core.access_consents", raise_exception=True)
+
+@staff_permission_required("core.access_consents")
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "core/area_placeholder.html", {"title": _("Consents")})

@@ -1,19 +1,19 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import Promise
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from . import panels
+from .decorators import staff_permission_required
 from .models import OutboxMessage, OutboxStatus, WorkerHeartbeat
 from .navigation import areas_for
 
@@ -33,45 +33,33 @@ AREA_HINTS: dict[str, str | Promise] = {
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    from crm.selectors import contact_count
-
     areas = areas_for(request.user)
     cards = [(area, AREA_HINTS.get(area.key, "")) for area in areas]
-    return render(request, "core/home.html", {"areas": areas, "cards": cards, "contact_count": contact_count()})
+    return render(request, "core/home.html", {"areas": areas, "cards": cards, **panels.context_for("home", request)})
 
 
-@permission_required("core.access_dashboard", raise_exception=True)
+@staff_permission_required("core.access_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from crm.selectors import contact_count, contacts_created_per_month
-
-    per_month = contacts_created_per_month(months=12)
-    chart = {
-        "label": gettext("Contacts created"),
-        "labels": [date_format(month, "M Y") for month, _count in per_month],
-        "values": [count for _month, count in per_month],
-    }
     outbox = dict(OutboxMessage.objects.order_by().values_list("status").annotate(n=Count("id")))
     return render(
         request,
         "core/dashboard.html",
         {
-            "chart": chart,
-            "contact_count": contact_count(),
-            "created_last_12_months": sum(chart["values"]),
             "outbox_queued": outbox.get(OutboxStatus.QUEUED, 0),
             "outbox_failed": outbox.get(OutboxStatus.FAILED, 0),
+            **panels.context_for("dashboard", request),
         },
     )
 
 
-@permission_required(["core.access_outbox", "core.view_outboxmessage"], raise_exception=True)
+@staff_permission_required("core.access_outbox", "core.view_outboxmessage")
 def outbox_list(request: HttpRequest) -> HttpResponse:
     messages = OutboxMessage.objects.only("id", "template", "status", "created_at", "sent_at", "language")
     page = Paginator(messages, 50).get_page(request.GET.get("page"))
     return render(request, "core/outboxmessage_list.html", {"page": page})
 
 
-@permission_required(["core.access_outbox", "core.view_outboxmessage"], raise_exception=True)
+@staff_permission_required("core.access_outbox", "core.view_outboxmessage")
 def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(OutboxMessage, pk=pk)
     return render(request, "core/outboxmessage_detail.html", {"message": message})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,12 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .apikeys import SCOPES, api_key_create, api_key_revoke
+from .decorators import staff_permission_required
 from .forms_apikeys import ApiKeyCreateForm, ApiKeyRevokeForm
 from .models import ApiKey
 
 
-@login_required
-@permission_required("core.view_apikey", raise_exception=True)
+@staff_permission_required("core.view_apikey")
 def apikey_list(request: HttpRequest) -> HttpResponse:
     keys = ApiKey.objects.select_related("created_by")
     now = timezone.now()
@@ -27,8 +26,7 @@ def apikey_list(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache  # the answer to a successful POST holds the plaintext key
-@login_required
-@permission_required("core.add_apikey", raise_exception=True)
+@staff_permission_required("core.add_apikey")
 def apikey_create(request: HttpRequest) -> HttpResponse:
     form = ApiKeyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -43,8 +41,7 @@ def apikey_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
-@permission_required("core.revoke_apikey", raise_exception=True)
+@staff_permission_required("core.revoke_apikey")
 def apikey_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(ApiKey, pk=pk)
     form = ApiKeyRevokeForm(request.POST)

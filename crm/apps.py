@@ -7,4 +7,10 @@ class CrmConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self) -> None:
+        from core import panels
+
         from . import checks  # noqa: F401  (registers the subject-data map check)
+        from .selectors import dashboard_panel, home_panel
+
+        panels.register("home", home_panel)
+        panels.register("dashboard", dashboard_panel)

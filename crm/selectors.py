@@ -90,3 +90,22 @@ def contact_history_entries(*, contact: Contact, limit: int = 50) -> list[Histor
             )
         )
     return entries
+
+
+def home_panel(request: Any) -> dict[str, Any]:
+    """What the home page shows about contacts (registered with core.panels)."""
+    return {"contact_count": contact_count()}
+
+
+def dashboard_panel(request: Any) -> dict[str, Any]:
+    """The dashboard's contact figures and chart (registered with core.panels)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    per_month = contacts_created_per_month(months=12)
+    chart = {
+        "label": gettext("Contacts created"),
+        "labels": [date_format(month, "M Y") for month, _count in per_month],
+        "values": [count for _month, count in per_month],
+    }
+    return {"chart": chart, "contact_count": contact_count(), "created_last_12_months": sum(chart["values"])}

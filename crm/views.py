@@ -1,19 +1,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from core.decorators import staff_permission_required
+
 from . import selectors, services
 from .forms import ContactForm
 from .models import Contact
 
 
-@permission_required(["core.access_contacts", "crm.view_contact"], raise_exception=True)
+@staff_permission_required("core.access_contacts", "crm.view_contact")
 def contact_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     contacts = selectors.contact_list(user=request.user, search=query)
@@ -25,14 +26,14 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@permission_required(["core.access_contacts", "crm.view_contact"], raise_exception=True)
+@staff_permission_required("core.access_contacts", "crm.view_contact")
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.restrict(request.user, "view"), pk=pk)
     history = selectors.contact_history_entries(contact=contact, limit=50)
     return render(request, "crm/contact_detail.html", {"contact": contact, "history": history})
 
 
-@permission_required(["core.access_contacts", "crm.add_contact"], raise_exception=True)
+@staff_permission_required("core.access_contacts", "crm.add_contact")
 def contact_create(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -42,7 +43,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     return render(request, "crm/contact_form.html", {"form": form})
 
 
-@permission_required(["core.access_contacts", "crm.change_contact"], raise_exception=True)
+@staff_permission_required("core.access_contacts", "crm.change_contact")
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.restrict(request.user, "change"), pk=pk)
     form = ContactForm(request.POST or None, instance=Contact.objects.get(pk=pk))

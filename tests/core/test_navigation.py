@@ -48,3 +48,11 @@ def test_an_anonymous_visitor_sees_no_contact(client, contact):
     response = client.get(reverse("crm:contact_list"))
     assert response.status_code in (302, 403)  # login redirect or refusal, never the list
     assert contact.last_name not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/contacts/", "/dashboard/", "/outbox/", "/registry/", "/fr/contacts/"])
+def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
