@@ -34,19 +34,73 @@ ALL_AREAS = [
 CONTACT_EDIT = ["crm.view_contact", "crm.add_contact", "crm.change_contact"]
 API_KEY_ADMIN = ["core.view_apikey", "core.add_apikey", "core.revoke_apikey"]
 
+
+def _crud(model: str, *verbs: str) -> list[str]:
+    return [f"crm.{verb}_{model}" for verb in (verbs or ("view", "add", "change", "delete"))]
+
+
+# Contact repository (issue: contacts). Sales lack crm.view_all_contacts: they see what they own.
+# Marketing has no interaction permission: it never sees interaction bodies or notes.
+CRM_FULL = [
+    *CONTACT_EDIT,
+    "crm.delete_contact",
+    "crm.view_all_contacts",
+    "crm.view_restricted_contact",
+    "crm.export_contact",
+    "crm.import_contact",
+    *_crud("interaction"),
+    *_crud("organisation"),
+    *_crud("tag"),
+    "crm.view_contactaccess",
+    "crm.view_disclosure",
+]
+CRM_READ = [
+    "crm.view_contact",
+    "crm.view_all_contacts",
+    "crm.view_restricted_contact",
+    "crm.view_interaction",
+    "crm.view_organisation",
+    "crm.view_tag",
+    "crm.view_contactaccess",
+    "crm.view_disclosure",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    ADMINISTRATOR: [*ALL_AREAS, *CONTACT_EDIT, "crm.delete_contact", "core.view_outboxmessage", *API_KEY_ADMIN],
-    DPO: [*ALL_AREAS, *CONTACT_EDIT, "crm.delete_contact", "core.view_outboxmessage", "core.view_auditevent"],
-    SALES: ["core.access_contacts", "core.access_consents", *CONTACT_EDIT],
-    MARKETING: ["core.access_contacts", "core.access_consents", *CONTACT_EDIT],
+    ADMINISTRATOR: [*ALL_AREAS, *CRM_FULL, "core.view_outboxmessage", *API_KEY_ADMIN],
+    DPO: [*ALL_AREAS, *CRM_FULL, "core.view_outboxmessage", "core.view_auditevent"],
+    SALES: [
+        "core.access_contacts",
+        "core.access_consents",
+        *CONTACT_EDIT,
+        "crm.delete_contact",
+        "crm.export_contact",
+        "crm.import_contact",
+        *_crud("interaction", "view", "add", "change"),
+        *_crud("organisation", "view", "add", "change"),
+        *_crud("tag", "view", "add"),
+    ],
+    MARKETING: [
+        "core.access_contacts",
+        "core.access_consents",
+        *CONTACT_EDIT,
+        "crm.view_all_contacts",
+        "crm.export_contact",
+        "crm.import_contact",
+        *_crud("organisation", "view"),
+        *_crud("tag", "view", "add", "change"),
+    ],
     SUPPORT: [
         "core.access_contacts",
         "core.access_requests",
         "core.access_outbox",
         *CONTACT_EDIT,
+        "crm.view_all_contacts",
+        *_crud("interaction", "view", "add", "change"),
+        *_crud("organisation", "view"),
+        *_crud("tag", "view"),
         "core.view_outboxmessage",
     ],
-    AUDITOR: [*ALL_AREAS, "crm.view_contact", "core.view_outboxmessage", "core.view_auditevent"],
+    AUDITOR: [*ALL_AREAS, *CRM_READ, "core.view_outboxmessage", "core.view_auditevent"],
 }
 
 

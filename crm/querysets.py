@@ -2,26 +2,65 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from core.crypto import blind_index
+
+from .normalise import normalise_email, normalise_phone
+
+
+def can_see_all_contacts(user: Any) -> bool:
+    """Sales see the contacts they own; every other role (and API keys) sees them all."""
+    return user.has_perm("crm.view_all_contacts")
 
 
 class ContactQuerySet(models.QuerySet):
-    def restrict(self, user: Any, action: str = "view") -> ContactQuerySet:
-        """Only the contacts `user` may `action` (view, change, delete).
+    def live(self) -> ContactQuerySet:
+        return self.filter(deleted_at__isnull=True)
 
-        Roles refine this in the contacts issue (Sales owns its contacts); for now
-        the model permission decides.
+    def restrict(self, user: Any, action: str = "view") -> ContactQuerySet:
+        """The contacts `user` may `action` (view, change, delete): every view and endpoint starts here.
+
+        - the model permission decides first;
+        - soft-deleted contacts are out (the trash has its own query);
+        - without `crm.view_all_contacts` (Sales) only the contacts the user owns;
+        - restricted contacts (Art. 18) only for roles with `crm.view_restricted_contact`,
+          and never for a change.
         """
-        if user is None or not user.is_authenticated:
+        if user is None or not user.is_authenticated or not user.has_perm(f"crm.{action}_contact"):
             return self.none()
-        if not user.has_perm(f"crm.{action}_contact"):
-            return self.none()
-        return self
+        queryset = self.live()
+        if not can_see_all_contacts(user):
+            queryset = queryset.filter(owner_id=user.pk) if user.pk is not None else queryset.none()
+        if action != "view" or not user.has_perm("crm.view_restricted_contact"):
+            queryset = queryset.filter(restricted=False)
+        return queryset
 
     def search(self, text: str) -> ContactQuerySet:
-        text = text.strip()
+        """Exact email or phone through the blind index, else a name prefix (accents and case ignored)."""
+        from .models import search_key
+
+        text = (text or "").strip()
         if not text:
             return self
         if "@" in text:
-            return self.filter(email__iexact=text)
-        return self.filter(models.Q(last_name__istartswith=text) | models.Q(first_name__istartswith=text))
+            return self.with_email(text)
+        if text.lstrip("+").replace(" ", "").replace(".", "").isdigit():
+            return self.with_phone(text)
+        key = search_key(text)
+        return self.filter(models.Q(last_name_key__startswith=key) | models.Q(first_name_key__startswith=key))
+
+    def with_email(self, email: str) -> ContactQuerySet:
+        try:
+            index = blind_index(normalise_email(email))
+        except ValidationError:  # an invalid address simply matches nobody
+            return self.none()
+        return self.filter(points__kind="email", points__value_index=index)
+
+    def with_phone(self, phone: str) -> ContactQuerySet:
+        try:
+            index = blind_index(normalise_phone(phone))
+        except ValidationError:
+            return self.none()
+        return self.filter(points__kind="phone", points__value_index=index)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,22 +34,34 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "crm/contact_detail.html", {"contact": contact, "history": history})
 
 
+def _can_see_notes(user: object) -> bool:
+    return user.has_perm("crm.view_interaction")  # notes are free text, as sensitive as interactions
+
+
 @staff_permission_required("core.access_contacts", "crm.add_contact")
 def contact_create(request: HttpRequest) -> HttpResponse:
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST or None, can_see_notes=_can_see_notes(request.user))
     if request.method == "POST" and form.is_valid():
-        contact = services.contact_create(**form.cleaned_data)
-        messages.success(request, _("Contact created."))
-        return redirect("crm:contact_detail", pk=contact.pk)
+        try:
+            contact = services.contact_create(**form.service_arguments(), owner=request.user)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Contact created."))
+            return redirect("crm:contact_detail", pk=contact.pk)
     return render(request, "crm/contact_form.html", {"form": form})
 
 
 @staff_permission_required("core.access_contacts", "crm.change_contact")
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.restrict(request.user, "change"), pk=pk)
-    form = ContactForm(request.POST or None, instance=Contact.objects.get(pk=pk))
+    form = ContactForm(request.POST or None, instance=contact, can_see_notes=_can_see_notes(request.user))
     if request.method == "POST" and form.is_valid():
-        services.contact_update(contact=contact, **form.cleaned_data)
-        messages.success(request, _("Contact saved."))
-        return redirect("crm:contact_detail", pk=contact.pk)
+        try:
+            services.contact_update(contact=contact, **form.service_arguments())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect("crm:contact_detail", pk=contact.pk)
     return render(request, "crm/contact_form.html", {"form": form, "contact": contact})

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from faker import Faker
 
 from crm.models import Contact
+from crm.services import contact_create
 
 PASSWORD = "correct-horse-battery-staple"
 # One proxy over both locales: each call picks one of them.
@@ -40,12 +41,18 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(*Group.objects.filter(name__in=extracted))
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.Factory):
+    """Contacts are created through the real service, so points are normalised, encrypted and indexed."""
+
     class Meta:
         model = Contact
 
     first_name = factory.LazyFunction(lambda: fake.first_name())
     last_name = factory.LazyFunction(lambda: fake.last_name())
-    email = factory.Sequence(lambda n: f"contact{n}@example.com")
-    phone = factory.LazyFunction(lambda: fake.phone_number()[:32])
+    emails = factory.Sequence(lambda n: [f"contact{n}@example.com"])
+    phones: list[str] = []
     notes = factory.LazyFunction(lambda: fake.sentence())
+
+    @classmethod
+    def _create(cls, model_class: type[Contact], *args: Any, **kwargs: Any) -> Contact:
+        return contact_create(**kwargs)

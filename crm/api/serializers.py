@@ -8,5 +8,5 @@ from ..models import Contact
 class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
-        fields = ["id", "first_name", "last_name", "email", "phone", "notes", "created_at", "updated_at"]
+        fields = ["id", "first_name", "last_name", "notes", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]

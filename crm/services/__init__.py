@@ -1,0 +1,26 @@
+"""Writes to the contact repository (services own transactions and evidence)."""
+
+from .contacts import (
+    CONTACT_FIELDS,
+    contact_create,
+    contact_delete,
+    contact_restore,
+    contact_update,
+    contacts_purge_deleted,
+)
+from .interactions import interaction_create, interaction_delete, interaction_update
+from .logs import contact_access_record, disclosure_record
+
+__all__ = [
+    "CONTACT_FIELDS",
+    "contact_access_record",
+    "contact_create",
+    "contact_delete",
+    "contact_restore",
+    "contact_update",
+    "contacts_purge_deleted",
+    "disclosure_record",
+    "interaction_create",
+    "interaction_delete",
+    "interaction_update",
+]

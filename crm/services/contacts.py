@@ -1,0 +1,196 @@
+"""Writes to contacts. Each is one transaction; GDPR-relevant ones write an AuditEvent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_event_record
+
+from ..models import Contact, ContactPointKind, ExternalId, SourceKind, Tag
+from .points import check_points_free, normalise_points, points_replace
+
+# Fields a form, the API or an import may set directly on a Contact.
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "kind",
+    "status",
+    "organisation",
+    "job_title",
+    "preferred_language",
+    "birth_date",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "owner",
+    "notes",
+    "source",
+    "source_detail",
+    "collected_at",
+)
+RESTORE_WINDOW = timedelta(days=30)
+
+
+def _merge_errors(*callables: Any) -> list[Any]:
+    """Run each validation, collecting every field error before raising once."""
+    results, errors = [], {}
+    for call in callables:
+        try:
+            results.append(call())
+        except ValidationError as error:
+            errors.update(error.update_error_dict({}))
+            results.append(None)
+    if errors:
+        raise ValidationError(errors)
+    return results
+
+
+def contact_create(
+    *,
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    tags: Sequence[Tag] = (),
+    external_ids: dict[str, str] | None = None,
+    reason: str = "",
+    **data: Any,
+) -> Contact:
+    """Create a contact with its contact points; every problem comes back as a field error."""
+    unknown = set(data) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown contact fields: {sorted(unknown)}")
+    data.setdefault("source", SourceKind.MANUAL)
+    if data.get("collected_at") is None:
+        data["collected_at"] = timezone.now()
+    contact = Contact(**data)
+    with transaction.atomic():
+        email_values, phone_values, _ok = _merge_errors(
+            lambda: normalise_points(ContactPointKind.EMAIL, emails),
+            lambda: normalise_points(ContactPointKind.PHONE, phones),
+            lambda: contact.full_clean(exclude=["first_name_key", "last_name_key"]),
+        )
+        _merge_errors(
+            lambda: check_points_free(ContactPointKind.EMAIL, email_values),
+            lambda: check_points_free(ContactPointKind.PHONE, phone_values),
+            lambda: _check_external_ids_free(external_ids or {}),
+        )
+        contact._change_reason = reason or None
+        contact.save()
+        points_replace(contact=contact, kind=ContactPointKind.EMAIL, values=email_values)
+        points_replace(contact=contact, kind=ContactPointKind.PHONE, values=phone_values)
+        if tags:
+            contact.tags.add(*tags)
+        for system, value in (external_ids or {}).items():
+            ExternalId.objects.create(contact=contact, system=system, value=value)
+    return contact
+
+
+def contact_update(
+    *,
+    contact: Contact,
+    emails: Sequence[str] | None = None,
+    phones: Sequence[str] | None = None,
+    tags: Sequence[Tag] | None = None,
+    reason: str = "",
+    **data: Any,
+) -> Contact:
+    """Apply changed fields and, when given, the full list of emails, phones and tags.
+
+    An unchanged submission writes no history row.
+    """
+    unknown = set(data) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown contact fields: {sorted(unknown)}")
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        changed = [name for name, value in data.items() if getattr(contact, name) != value]
+        for name in changed:
+            setattr(contact, name, data[name])
+        email_values, phone_values, _ok = _merge_errors(
+            lambda: normalise_points(ContactPointKind.EMAIL, emails) if emails is not None else None,
+            lambda: normalise_points(ContactPointKind.PHONE, phones) if phones is not None else None,
+            lambda: contact.full_clean(exclude=["first_name_key", "last_name_key"]),
+        )
+        _merge_errors(
+            lambda: check_points_free(ContactPointKind.EMAIL, email_values or [], contact=contact),
+            lambda: check_points_free(ContactPointKind.PHONE, phone_values or [], contact=contact),
+        )
+        if changed:
+            contact._change_reason = reason or None
+            contact.save()
+        if email_values is not None:
+            points_replace(contact=contact, kind=ContactPointKind.EMAIL, values=email_values)
+        if phone_values is not None:
+            points_replace(contact=contact, kind=ContactPointKind.PHONE, values=phone_values)
+        if tags is not None:
+            contact.tags.set(tags)
+    return contact
+
+
+def _check_external_ids_free(external_ids: dict[str, str]) -> None:
+    for system, value in external_ids.items():
+        if ExternalId.objects.filter(system=system, value=value).exists():
+            raise ValidationError(
+                {
+                    "external_ids": [
+                        _("%(system)s id %(value)s already belongs to a contact.") % {"system": system, "value": value}
+                    ]
+                }
+            )
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, reason: str = "") -> Contact:
+    """A staff delete: the contact leaves every list but can be restored for 30 days.
+
+    GDPR erasure is a separate path (crm.subject_data.subject_data_erase).
+    """
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.deleted_at is None:
+        contact.deleted_at = timezone.now()
+        contact._change_reason = reason or "deleted by staff"
+        contact.save()
+        audit_event_record(action="contact.deleted", obj=contact, subject_id=contact.pk, reason=reason)
+    return contact
+
+
+@transaction.atomic
+def contact_restore(*, contact: Contact, now: datetime | None = None) -> Contact:
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    now = now or timezone.now()
+    if contact.deleted_at is None:
+        return contact
+    if contact.deleted_at < now - RESTORE_WINDOW:
+        raise ValidationError(_("This contact was deleted more than 30 days ago and can no longer be restored."))
+    contact.deleted_at = None
+    contact._change_reason = "restored by staff"
+    contact.save()
+    audit_event_record(action="contact.restored", obj=contact, subject_id=contact.pk)
+    return contact
+
+
+def contacts_purge_deleted(*, now: datetime | None = None, batch_size: int = 200) -> tuple[int, bool]:
+    """Erase, through the subject-data map, contacts soft-deleted more than 30 days ago.
+
+    Each contact is erased in its own transaction (data, points, interactions and
+    every history row go; an AuditEvent "subject.erased" stays). Returns
+    (erased, has_more) so the task can re-enqueue itself.
+    """
+    from ..subject_data import subject_data_erase
+
+    cutoff = (now or timezone.now()) - RESTORE_WINDOW
+    pks = list(
+        Contact.objects.filter(deleted_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)[: batch_size + 1]
+    )
+    for pk in pks[:batch_size]:
+        contact = Contact.objects.filter(pk=pk, deleted_at__lt=cutoff).first()
+        if contact is not None:
+            subject_data_erase(contact=contact, reason="staff delete older than 30 days")
+    return min(len(pks), batch_size), len(pks) > batch_size
