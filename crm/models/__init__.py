@@ -12,6 +12,7 @@ from .contacts import (
     Tag,
     search_key,
 )
+from .imports import ImportFormat, ImportJob, ImportStatus, OnDuplicate
 from .interactions import Interaction, InteractionKind
 from .logs import AccessChannel, ContactAccess, DisclosedContact, Disclosure
 
@@ -25,8 +26,12 @@ __all__ = [
     "DisclosedContact",
     "Disclosure",
     "ExternalId",
+    "ImportFormat",
+    "ImportJob",
+    "ImportStatus",
     "Interaction",
     "InteractionKind",
+    "OnDuplicate",
     "Organisation",
     "PersonKind",
     "SourceKind",
