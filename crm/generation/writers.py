@@ -60,7 +60,7 @@ def _is_auto_date(field: models.Field) -> bool:
     return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
-def _fallback(field: models.Field, now: datetime) -> Any:
+def column_default(field: models.Field, now: datetime) -> Any:
     """The value of a column the generator does not know about (a field added later)."""
     if _is_auto_date(field):
         return now
@@ -88,7 +88,7 @@ class CopyWriter:
                 row[pk.attname] = pk_value
         fields = [f for f in model._meta.concrete_fields if f is not pk or assign_ids or pk.attname in rows[0]]
         known = rows[0].keys()
-        plan = [(f.attname, _converter(f), None if f.attname in known else _fallback(f, self.now)) for f in fields]
+        plan = [(f.attname, _converter(f), None if f.attname in known else column_default(f, self.now)) for f in fields]
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerows(_values(row, plan) for row in rows)

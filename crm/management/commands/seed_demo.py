@@ -1,5 +1,8 @@
-"""Demo data: one staff user per role and a few hundred contacts.
+"""Demo data: one staff user per role, and a few hundred contacts through the services.
 
+The contacts (crm.generation.demo) come with e-mails and phones, about 30
+organisations, tags and interactions written by the Support and Sales users;
+the Sales user owns about a third of them and a couple sit in the trash.
 Idempotent: a second run adds no contacts and only resets the passwords. The
 passwords derive from DEMO_PASSWORD_SEED (written to `.env` by `make install`),
 so they stay the same across runs of one checkout; without the seed each run
@@ -60,7 +63,7 @@ def staff_user_seed(*, username: str, role: str, password: str) -> AbstractBaseU
 
 
 class Command(BaseCommand):
-    help = "Create the demo staff (one user per role) and demo contacts; safe to run again."
+    help = "Create the demo staff (one user per role) and demo contacts, organisations and interactions; safe to rerun."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--contacts", type=int, default=300, help="contacts the demo should hold (default 300)")
