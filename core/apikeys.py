@@ -47,10 +47,28 @@ class Scope:
 # The one list of scopes a key may carry. Later issues add theirs here
 # (e.g. "consents:read"); a view opens itself to keys with `required_scopes`
 # (core.permissions.HasScope) or through the model permissions below.
+# A key is not a Sales user: its contact scopes reach every contact (crm.view_all_contacts), never the
+# restricted ones (no crm.view_restricted_contact). Organisations travel with contacts.
 SCOPES: dict[str, Scope] = {
-    "contacts:read": Scope(_("Read contacts"), ("crm.view_contact",)),
+    "contacts:read": Scope(
+        _("Read contacts and organisations"), ("crm.view_contact", "crm.view_all_contacts", "crm.view_organisation")
+    ),
     "contacts:write": Scope(
-        _("Create, update and delete contacts"), ("crm.add_contact", "crm.change_contact", "crm.delete_contact")
+        _("Create, update and delete contacts and organisations"),
+        (
+            "crm.add_contact",
+            "crm.change_contact",
+            "crm.delete_contact",
+            "crm.view_all_contacts",
+            "crm.add_organisation",
+            "crm.change_organisation",
+            "crm.delete_organisation",
+        ),
+    ),
+    "interactions:read": Scope(_("Read interactions and contacts' notes"), ("crm.view_interaction",)),
+    "interactions:write": Scope(
+        _("Record, update and delete interactions"),
+        ("crm.add_interaction", "crm.change_interaction", "crm.delete_interaction"),
     ),
 }
 
