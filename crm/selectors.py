@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from cryptography.fernet import InvalidToken
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Count, F, Model, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import crypto
 
 from .models import Contact
 
@@ -18,6 +24,186 @@ def contact_count() -> int:
 
 def contact_list(*, user: Any, search: str = "") -> QuerySet[Contact]:
     return Contact.objects.restrict(user, "view").search(search)
+
+
+# --- Keyset ("seek") pagination ---------------------------------------------------------------------------------
+#
+# A page is one index range scan whatever its depth: the cursor carries the sort key of the row it stands on
+# (for example last name key, first name key and id) and the next page starts strictly after it. No COUNT(*),
+# no OFFSET. The token is encrypted (it would otherwise put names in URLs and server logs) and authenticated,
+# so a forged or stale one is simply ignored.
+
+
+@dataclass(frozen=True)
+class KeysetOrder:
+    """A sort order a keyset page can walk: columns in one direction, the last one unique (the id).
+
+    Only the first column may be NULL (`nullable_first`); NULLs then sort last, and a
+    walk crosses from the non-NULL rows to the NULL rows with a second index scan
+    rather than an OR that no index can serve.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    descending: bool = False
+    nullable_first: bool = False
+
+    def order_by(self, *, backwards: bool = False) -> list[Any]:
+        descending = self.descending != backwards
+        terms = []
+        for index, column in enumerate(self.columns):
+            nulls: dict[str, bool] = {}
+            if index == 0 and self.nullable_first:  # NULLs last walking forwards, so first walking backwards
+                nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
+            terms.append(F(column).desc(**nulls) if descending else F(column).asc(**nulls))
+        return terms
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    rows: list[Any]
+    next_cursor: str = ""
+    previous_cursor: str = ""
+
+    @property
+    def has_next(self) -> bool:
+        return bool(self.next_cursor)
+
+    @property
+    def has_previous(self) -> bool:
+        return bool(self.previous_cursor)
+
+
+def _seek(columns: Sequence[str], values: Sequence[Any], greater: bool) -> Q:
+    """Rows strictly beyond `values` in the order of (non-NULL) `columns`.
+
+    The leading `first >= value` repeats part of the condition so that PostgreSQL
+    starts an index range scan at the cursor instead of filtering from the top.
+    """
+    strict, loose = ("gt", "gte") if greater else ("lt", "lte")
+    first, *rest = columns
+    beyond = Q(**{f"{first}__{strict}": values[0]})
+    if not rest:
+        return beyond
+    return Q(**{f"{first}__{loose}": values[0]}) & (beyond | Q(**{first: values[0]}) & _seek(rest, values[1:], greater))
+
+
+def _walk(queryset: QuerySet, order: KeysetOrder, position: Sequence[Any] | None, backwards: bool, limit: int) -> list:
+    """Up to `limit` rows after `position` (None: from the start) in the walking direction."""
+    greater = order.descending == backwards
+    ordered = queryset.order_by(*order.order_by(backwards=backwards))
+    if not order.nullable_first:
+        if position is not None:
+            ordered = ordered.filter(_seek(order.columns, position, greater))
+        return list(ordered[:limit])
+    # Two segments: non-NULL rows then NULL rows forwards, the reverse backwards.
+    first = order.columns[0]
+    segments = [True, False] if backwards else [False, True]  # is-NULL flag of each segment, in walking order
+    start = 0 if position is None else segments.index(position[0] is None)
+    rows: list[Any] = []
+    for index, is_null in enumerate(segments[start:]):
+        segment = ordered.filter(**{f"{first}__isnull": is_null})
+        if index == 0 and position is not None:
+            columns, values = (order.columns[1:], position[1:]) if is_null else (order.columns, position)
+            segment = segment.filter(_seek(columns, values, greater))
+        rows.extend(segment[: limit - len(rows)])
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _cursor_encode(order: KeysetOrder, row: Any, *, backwards: bool) -> str:
+    position = []
+    for column in order.columns:
+        value = getattr(row, column)
+        position.append(value.isoformat() if hasattr(value, "isoformat") else value)
+    payload = json.dumps({"o": order.name, "p": position, "b": backwards}, separators=(",", ":"))
+    return crypto.fernet().encrypt(payload.encode()).decode()
+
+
+def _cursor_decode(order: KeysetOrder, model: type[Model], token: str) -> tuple[tuple[Any, ...], bool] | None:
+    """(position, backwards) from a token of this order; None for a missing, forged or foreign one."""
+    if not token:
+        return None
+    try:
+        payload = json.loads(crypto.fernet().decrypt(token.encode()))
+        if payload["o"] != order.name or len(payload["p"]) != len(order.columns):
+            return None
+        position = []
+        for index, (column, value) in enumerate(zip(order.columns, payload["p"], strict=True)):
+            if value is None and not (index == 0 and order.nullable_first):
+                return None
+            field = model._meta.get_field(column)
+            position.append(None if value is None else field.to_python(value))
+        return tuple(position), bool(payload["b"])
+    except (InvalidToken, ValueError, TypeError, KeyError, AttributeError, ValidationError, FieldDoesNotExist):
+        return None
+
+
+def keyset_page(queryset: QuerySet, order: KeysetOrder, *, cursor: str = "", size: int = 50) -> KeysetPage:
+    """One page of `queryset` in `order`, starting after the row `cursor` stands on (first page without one).
+
+    `next_cursor` / `previous_cursor` are empty when there is no such page. A cursor
+    stays valid when rows are added or removed: the page after it is always the rows
+    that follow its sort key now.
+    """
+    decoded = _cursor_decode(order, queryset.model, cursor)
+    position, backwards = decoded if decoded is not None else (None, False)
+    rows = _walk(queryset, order, position, backwards, size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        has_previous, has_next = more, True
+    else:
+        has_previous, has_next = position is not None, more
+    if not rows:  # walked past an end (rows were deleted): offer the first page again
+        return KeysetPage(rows=[])
+    return KeysetPage(
+        rows=rows,
+        next_cursor=_cursor_encode(order, rows[-1], backwards=False) if has_next else "",
+        previous_cursor=_cursor_encode(order, rows[0], backwards=True) if has_previous else "",
+    )
+
+
+CONTACT_ORDERS = {
+    order.name: order
+    for order in (
+        KeysetOrder("name", ("last_name_key", "first_name_key", "id")),
+        KeysetOrder("-created", ("created_at", "id"), descending=True),
+        KeysetOrder("created", ("created_at", "id")),
+        KeysetOrder("-last_interaction", ("last_interaction_at", "id"), descending=True, nullable_first=True),
+    )
+}
+CONTACT_ORDER_LABELS = {
+    "name": _("Name"),
+    "-created": _("Newest first"),
+    "created": _("Oldest first"),
+    "-last_interaction": _("Last interaction"),
+}
+CONTACT_PAGE_SIZE = 50
+
+
+def contact_list_page(
+    *,
+    user: Any,
+    filters: dict[str, Any] | None = None,
+    sort: str = "name",
+    cursor: str = "",
+    size: int = CONTACT_PAGE_SIZE,
+) -> tuple[KeysetPage, Any]:
+    """One page of the contacts `user` may see, filtered by ContactFilter, with what the list shows.
+
+    Returns the page and the bound filter set (its form holds the filter errors).
+    """
+    from .filters import ContactFilter
+
+    contacts = Contact.objects.restrict(user, "view")
+    filterset = ContactFilter(filters or {}, queryset=contacts)
+    queryset = filterset.qs if filterset.is_valid() else contacts.none()
+    queryset = queryset.select_related("organisation").prefetch_related("points", "tags")
+    order = CONTACT_ORDERS.get(sort, CONTACT_ORDERS["name"])
+    return keyset_page(queryset, order, cursor=cursor, size=size), filterset
 
 
 def contact_history(*, contact: Contact) -> QuerySet:
@@ -109,3 +295,19 @@ def dashboard_panel(request: Any) -> dict[str, Any]:
         "values": [count for _month, count in per_month],
     }
     return {"chart": chart, "contact_count": contact_count(), "created_last_12_months": sum(chart["values"])}
+
+
+def contact_trash(*, user: Any) -> QuerySet[Contact]:
+    """Soft-deleted contacts `user` may restore: the rules of `restrict(user, "delete")`, applied to the trash.
+
+    (`restrict` leaves deleted contacts out; restoring needs to find them.) The
+    restore window itself is checked by `services.contact_restore`.
+    """
+    from .querysets import can_see_all_contacts
+
+    if user is None or not user.is_authenticated or not user.has_perm("crm.delete_contact"):
+        return Contact.objects.none()
+    trash = Contact.objects.filter(deleted_at__isnull=False, restricted=False)
+    if not can_see_all_contacts(user):
+        trash = trash.filter(owner_id=user.pk) if user.pk is not None else trash.none()
+    return trash
