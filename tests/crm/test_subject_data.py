@@ -7,14 +7,15 @@ import json
 import pytest
 from django.db import connection, models
 from django.test.utils import isolate_apps
+from django.utils import timezone
 
 import core.subject_data
 from core.models import AuditEvent, OutboxMessage
 from core.subject_data import ON_ERASE_ANONYMISE, Category, PersonalField, personal_data, replace
 from crm import checks
 from crm import subject_data as subject_data_module
-from crm.models import Contact
-from crm.services import contact_update
+from crm.models import Contact, ContactPoint, Interaction
+from crm.services import contact_update, interaction_create
 from crm.subject_data import coverage_problems, subject_data_collect, subject_data_erase
 
 from ..factories import ContactFactory
@@ -151,13 +152,15 @@ def test_the_system_check_passes_for_the_real_app():
 
 # ----------------------------------------------------------- erase/collect
 
-FIRST, LAST, EMAIL = "Séverine", "Quatremère-Dubois", "severine.qd@example.fr"
+FIRST, LAST, EMAIL, PHONE = "Séverine", "Quatremère-Dubois", "severine.qd@example.fr", "+33199001234"
+NOTES, BODY = "met at the Lyon fair", "asked for the Grenoble brochure"
 
 
 @pytest.fixture
 def subject(db) -> Contact:
-    contact = ContactFactory(first_name=FIRST, last_name=LAST, email=EMAIL, notes="met at the Lyon fair")
-    contact_update(contact=contact, phone="+33 6 12 34 56 78")
+    contact = ContactFactory(first_name=FIRST, last_name=LAST, emails=[EMAIL], notes=NOTES, city="Lyon")
+    contact_update(contact=contact, phones=["+33 1 99 00 12 34"], job_title="Pharmacienne")
+    interaction_create(contact=contact, kind="call", occurred_at=timezone.now(), subject="Brochure", body=BODY)
     return contact
 
 
@@ -178,16 +181,22 @@ def _section(sections, label: str):
 
 
 def test_erasure_removes_the_contact_and_all_its_history(subject, message):
-    bystander = ContactFactory()
+    bystander = ContactFactory(phones=["+33 1 99 00 43 21"])
     assert Contact.history.filter(id=subject.pk).count() == 2
+    assert ContactPoint.history.filter(contact_id=subject.pk).count() == 2
 
     subject_data_erase(contact=subject, reason="Art. 17 request", request_reference="REQ-1")
 
     assert not Contact.objects.filter(pk=subject.pk).exists()
-    assert Contact.history.filter(id=subject.pk).count() == 0
+    for model in (Contact, ContactPoint, Interaction):
+        lookup = {"id": subject.pk} if model is Contact else {"contact_id": subject.pk}
+        assert not model.objects.filter(**lookup).exists(), model
+        assert not model.history.filter(**lookup).exists(), model
     # nobody else's data goes with it
     assert Contact.objects.filter(pk=bystander.pk).exists()
     assert Contact.history.filter(id=bystander.pk).count() == 1
+    assert ContactPoint.objects.filter(contact=bystander).count() == 2
+    assert ContactPoint.history.filter(contact_id=bystander.pk).count() == 2
 
 
 def test_erasure_anonymises_the_outbox_and_purges_its_history(subject, message):
@@ -215,32 +224,35 @@ def test_erasure_leaves_proof_without_the_data(subject, message):
     assert event.data["request"] == "REQ-1"
     assert event.data["counts"] == counts
     assert counts["crm.Contact"] == {"deleted": 1, "history_purged": 3}  # created, changed, deleted
+    assert counts["crm.ContactPoint"] == {"deleted": 2, "history_purged": 4}  # e-mail and phone: created, deleted
+    assert counts["crm.Interaction"] == {"deleted": 1, "history_purged": 2}
     assert counts["core.OutboxMessage"] == {"anonymised": 1, "history_purged": 3}
     stored = json.dumps(
         {field.name: str(getattr(event, field.attname)) for field in AuditEvent._meta.concrete_fields}
         | {"data": event.data},
         ensure_ascii=False,
     )
-    for plaintext in (FIRST, LAST, EMAIL, "Lyon", "+33 6"):
+    for plaintext in (FIRST, LAST, EMAIL, "Lyon", "Grenoble", "+3319900", "Pharmacienne"):
         assert plaintext not in stored
 
 
-def test_collect_returns_the_declared_fields_and_the_outbox(subject, message):
+def test_collect_returns_the_declared_fields_points_interactions_and_outbox(subject, message):
     sections = subject_data_collect(contact=subject)
 
     contact_section = _section(sections, "crm.Contact")
-    assert contact_section.rows == [
-        {
-            "id": subject.pk,
-            "first_name": FIRST,
-            "last_name": LAST,
-            "email": EMAIL,
-            "phone": "+33 6 12 34 56 78",
-            "notes": "met at the Lyon fair",
-        }
-    ]
+    [row] = contact_section.rows
+    assert row["id"] == subject.pk
+    assert (row["first_name"], row["last_name"], row["city"], row["job_title"]) == (FIRST, LAST, "Lyon", "Pharmacienne")
+    assert row["notes"] == NOTES  # decrypted for the person
+    assert "email" not in row and "first_name_key" not in row
     assert contact_section.categories["notes"] == Category.INTERACTION
     assert contact_section.history_rows == 2
+    points = _section(sections, "crm.ContactPoint")
+    assert sorted(point["value"] for point in points.rows) == sorted([EMAIL, PHONE])
+    assert points.categories["value"] == Category.CONTACT_DETAILS
+    assert points.history_rows == 2
+    [interaction] = _section(sections, "crm.Interaction").rows
+    assert (interaction["subject"], interaction["body"]) == ("Brochure", BODY)
     outbox = _section(sections, "core.OutboxMessage")
     assert outbox.rows == [
         {"id": message.pk, "recipient": EMAIL, "subject": f"Welcome {FIRST}", "body": f"Dear {FIRST} {LAST}"}
@@ -254,6 +266,8 @@ def test_collect_shows_nothing_of_other_contacts(subject, message):
     sections = subject_data_collect(contact=other)
 
     assert [row["id"] for row in _section(sections, "crm.Contact").rows] == [other.pk]
+    assert [row["value"] for row in _section(sections, "crm.ContactPoint").rows] == other.emails
+    assert _section(sections, "crm.Interaction").rows == []
     assert _section(sections, "core.OutboxMessage").rows == []
 
 
@@ -261,6 +275,9 @@ def test_portable_collect_omits_what_the_person_did_not_provide(subject, message
     sections = subject_data_collect(contact=subject, portable_only=True)
 
     contact_section = _section(sections, "crm.Contact")
-    assert set(contact_section.rows[0]) == {"id", "first_name", "last_name", "email", "phone"}
+    assert {"id", "first_name", "last_name", "city", "job_title"} <= set(contact_section.rows[0])
+    assert not {"notes", "status", "source", "last_interaction_at"} & set(contact_section.rows[0])
     assert "notes" not in contact_section.categories
+    assert sorted(point["value"] for point in _section(sections, "crm.ContactPoint").rows) == sorted([EMAIL, PHONE])
+    assert _section(sections, "crm.Interaction") is None
     assert _section(sections, "core.OutboxMessage") is None
