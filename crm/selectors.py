@@ -1,21 +1,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 from cryptography.fernet import InvalidToken
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connection
 from django.db.models import Count, F, Model, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Collate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import crypto
 
-from .models import Contact
+from .filters import ContactFilter
+from .models import Contact, search_key
 
 
 def contact_count() -> int:
@@ -40,23 +42,39 @@ class KeysetOrder:
 
     Only the first column may be NULL (`nullable_first`); NULLs then sort last, and a
     walk crosses from the non-NULL rows to the NULL rows with a second index scan
-    rather than an OR that no index can serve.
+    rather than an OR that no index can serve. Text columns listed in `bytewise`
+    compare byte by byte (COLLATE "C" on PostgreSQL, SQLite's default), which is what
+    lets one index serve both the order and a prefix search in any database collation.
     """
 
     name: str
     columns: tuple[str, ...]
     descending: bool = False
     nullable_first: bool = False
+    bytewise: tuple[str, ...] = ()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """What the query sorts and seeks on: the columns, or their bytewise aliases."""
+        return tuple(f"keyset_{column}" if column in self.bytewise else column for column in self.columns)
+
+    def prepare(self, queryset: QuerySet) -> QuerySet:
+        return queryset.alias(**{f"keyset_{column}": bytewise(column) for column in self.bytewise})
 
     def order_by(self, *, backwards: bool = False) -> list[Any]:
         descending = self.descending != backwards
         terms = []
-        for index, column in enumerate(self.columns):
+        for index, term in enumerate(self.terms):
             nulls: dict[str, bool] = {}
             if index == 0 and self.nullable_first:  # NULLs last walking forwards, so first walking backwards
                 nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
-            terms.append(F(column).desc(**nulls) if descending else F(column).asc(**nulls))
+            terms.append(F(term).desc(**nulls) if descending else F(term).asc(**nulls))
         return terms
+
+
+def bytewise(column: str) -> Any:
+    """`column` compared byte by byte: the form the name index (migration 0003) is built on."""
+    return Collate(F(column), "C") if connection.vendor == "postgresql" else F(column)
 
 
 @dataclass(frozen=True)
@@ -91,20 +109,20 @@ def _seek(columns: Sequence[str], values: Sequence[Any], greater: bool) -> Q:
 def _walk(queryset: QuerySet, order: KeysetOrder, position: Sequence[Any] | None, backwards: bool, limit: int) -> list:
     """Up to `limit` rows after `position` (None: from the start) in the walking direction."""
     greater = order.descending == backwards
-    ordered = queryset.order_by(*order.order_by(backwards=backwards))
+    ordered = order.prepare(queryset).order_by(*order.order_by(backwards=backwards))
     if not order.nullable_first:
         if position is not None:
-            ordered = ordered.filter(_seek(order.columns, position, greater))
+            ordered = ordered.filter(_seek(order.terms, position, greater))
         return list(ordered[:limit])
     # Two segments: non-NULL rows then NULL rows forwards, the reverse backwards.
-    first = order.columns[0]
+    first = order.terms[0]
     segments = [True, False] if backwards else [False, True]  # is-NULL flag of each segment, in walking order
     start = 0 if position is None else segments.index(position[0] is None)
     rows: list[Any] = []
     for index, is_null in enumerate(segments[start:]):
         segment = ordered.filter(**{f"{first}__isnull": is_null})
         if index == 0 and position is not None:
-            columns, values = (order.columns[1:], position[1:]) if is_null else (order.columns, position)
+            columns, values = (order.terms[1:], position[1:]) if is_null else (order.terms, position)
             segment = segment.filter(_seek(columns, values, greater))
         rows.extend(segment[: limit - len(rows)])
         if len(rows) >= limit:
@@ -140,15 +158,24 @@ def _cursor_decode(order: KeysetOrder, model: type[Model], token: str) -> tuple[
         return None
 
 
-def keyset_page(queryset: QuerySet, order: KeysetOrder, *, cursor: str = "", size: int = 50) -> KeysetPage:
+def keyset_page(
+    queryset: QuerySet, order: KeysetOrder, *, cursor: str = "", size: int = 50, branches: Sequence[QuerySet] = ()
+) -> KeysetPage:
     """One page of `queryset` in `order`, starting after the row `cursor` stands on (first page without one).
 
     `next_cursor` / `previous_cursor` are empty when there is no such page. A cursor
     stays valid when rows are added or removed: the page after it is always the rows
     that follow its sort key now.
+
+    `branches`, when given, are querysets whose union holds every row of `queryset`
+    (an OR split into parts an index can serve each): the page is read from the
+    first rows of each branch, then ordered once more by the database.
     """
     decoded = _cursor_decode(order, queryset.model, cursor)
     position, backwards = decoded if decoded is not None else (None, False)
+    if branches:
+        candidates = {row.pk for branch in branches for row in _walk(branch, order, position, backwards, size + 1)}
+        queryset = queryset.filter(pk__in=candidates)
     rows = _walk(queryset, order, position, backwards, size + 1)
     more = len(rows) > size
     rows = rows[:size]
@@ -169,7 +196,7 @@ def keyset_page(queryset: QuerySet, order: KeysetOrder, *, cursor: str = "", siz
 CONTACT_ORDERS = {
     order.name: order
     for order in (
-        KeysetOrder("name", ("last_name_key", "first_name_key", "id")),
+        KeysetOrder("name", ("last_name_key", "first_name_key", "id"), bytewise=("last_name_key", "first_name_key")),
         KeysetOrder("-created", ("created_at", "id"), descending=True),
         KeysetOrder("created", ("created_at", "id")),
         KeysetOrder("-last_interaction", ("last_interaction_at", "id"), descending=True, nullable_first=True),
@@ -182,28 +209,54 @@ CONTACT_ORDER_LABELS = {
     "-last_interaction": _("Last interaction"),
 }
 CONTACT_PAGE_SIZE = 50
+CONTACT_ORDER_COLUMNS = sorted({column for order in CONTACT_ORDERS.values() for column in order.columns})
+
+
+def contact_search_branches(queryset: QuerySet[Contact], text: str) -> list[QuerySet[Contact]]:
+    """Index-friendly parts of `queryset.search(text)` for keyset_page (empty: no split needed).
+
+    A name prefix matches a last name OR a first name; no index serves that OR in
+    name order, and last names sharing a prefix sit together, so PostgreSQL would
+    read far down the name index. Each branch is one index range instead. The
+    page itself is still read through `search()`, so a branch can only propose rows.
+    """
+    text = (text or "").strip()
+    if not text or "@" in text or text.lstrip("+").replace(" ", "").replace(".", "").isdigit():
+        return []  # exact email or phone: one blind-index lookup already
+    key = search_key(text)
+    return [
+        queryset.alias(last_name_bytes=bytewise("last_name_key"))
+        .filter(last_name_bytes__startswith=key)
+        .only(*CONTACT_ORDER_COLUMNS),
+        queryset.filter(first_name_key__startswith=key).only(*CONTACT_ORDER_COLUMNS),
+    ]
 
 
 def contact_list_page(
     *,
     user: Any,
-    filters: dict[str, Any] | None = None,
+    filters: Mapping[str, Any] | None = None,
     sort: str = "name",
     cursor: str = "",
     size: int = CONTACT_PAGE_SIZE,
-) -> tuple[KeysetPage, Any]:
-    """One page of the contacts `user` may see, filtered by ContactFilter, with what the list shows.
+) -> tuple[KeysetPage, ContactFilter]:
+    """One page of the contacts `user` may see, filtered by ContactFilter and sorted by `sort`.
 
-    Returns the page and the bound filter set (its form holds the filter errors).
+    Returns the page and the bound filter set (its form holds the filters and their errors).
     """
-    from .filters import ContactFilter
-
     contacts = Contact.objects.restrict(user, "view")
     filterset = ContactFilter(filters or {}, queryset=contacts)
-    queryset = filterset.qs if filterset.is_valid() else contacts.none()
-    queryset = queryset.select_related("organisation").prefetch_related("points", "tags")
+    if not filterset.is_valid():
+        return KeysetPage(rows=[]), filterset
+    queryset = contacts
+    for name, value in filterset.form.cleaned_data.items():
+        if name != "q":  # applied below, split into branches
+            queryset = filterset.filters[name].filter(queryset, value)
+    search = filterset.form.cleaned_data.get("q") or ""
+    branches = contact_search_branches(queryset, search)
+    queryset = queryset.search(search).select_related("organisation").prefetch_related("points", "tags")
     order = CONTACT_ORDERS.get(sort, CONTACT_ORDERS["name"])
-    return keyset_page(queryset, order, cursor=cursor, size=size), filterset
+    return keyset_page(queryset, order, cursor=cursor, size=size, branches=branches), filterset
 
 
 def contact_history(*, contact: Contact) -> QuerySet:
@@ -311,3 +364,8 @@ def contact_trash(*, user: Any) -> QuerySet[Contact]:
     if not can_see_all_contacts(user):
         trash = trash.filter(owner_id=user.pk) if user.pk is not None else trash.none()
     return trash
+
+
+def keyset_cursor_is_valid(order: KeysetOrder, model: type[Model], token: str) -> bool:
+    """Whether `token` is a cursor of `order` (the API answers 404 to a forged or foreign one; the UI starts over)."""
+    return _cursor_decode(order, model, token) is not None
