@@ -107,6 +107,19 @@ class ImportJob(models.Model):
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
 
     @property
+    def run_counts(self) -> dict[str, int]:
+        """The run's counts, shaped like `dry_run` (what the templates show side by side)."""
+        total = self.created_count + self.merged_count + self.skipped_count + self.rejected_count
+        return {
+            "total": total,
+            "valid": total - self.rejected_count,
+            "created": self.created_count,
+            "merged": self.merged_count,
+            "skipped": self.skipped_count,
+            "rejected": self.rejected_count,
+        }
+
+    @property
     def progress_percent(self) -> int:
         if self.status == ImportStatus.DONE:
             return 100

@@ -1,0 +1,9 @@
+"""Contact import from CSV and XLSX files: read, map columns, validate, dry run, run (bulk), report.
+
+- `readers`: CSV (delimiter sniffed, UTF-8 with or without BOM, cp1252 fallback) and XLSX;
+- `mapping`: the target fields and the mapping suggested from headers (English and French);
+- `validation`: each row checked with the contact services' rules, reasons without values;
+- `pipeline`: chunks, duplicates (database and within the file), skip or merge;
+- `writer`: the bulk path (COPY on PostgreSQL) with history rows;
+- `services`: the job's steps, which views, the command and the task call.
+"""
