@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Contact, Tag
+from .models import Contact, Interaction, Organisation, SourceKind, Tag
 
 CONTACT_FORM_FIELDS = [
     "first_name",
@@ -23,13 +25,49 @@ CONTACT_FORM_FIELDS = [
     "country",
     "notes",
 ]
+# Provenance (CON-01) is set once, when the contact is created.
+SOURCE_FIELDS = ["source", "source_detail", "collected_at"]
 
 
 def split_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").replace(",", "\n").splitlines() if line.strip()]
 
 
-class ContactForm(forms.ModelForm):
+def staff_users() -> QuerySet:
+    """Users who can own contacts: active members of at least one role."""
+    return get_user_model().objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
+
+
+class ServiceErrorsMixin:
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Field errors from a service land on the matching field, the rest on the form."""
+        for field, messages in error.update_error_dict({}).items():
+            self.add_error(field if field in self.fields else None, messages)  # type: ignore[attr-defined]
+
+
+class OrganisationSelect(forms.Select):
+    """A select that renders only the chosen organisation.
+
+    There may be tens of thousands of organisations: the page's search box
+    (`data-organisation-search`) fetches matching options with htmx instead.
+    """
+
+    def __init__(self, *args: Any, empty_label: str = "—", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.empty_label = empty_label
+
+    def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> list[Any]:
+        ids = [str(v) for v in value if str(v).isdigit()]
+        chosen = Organisation.objects.filter(pk__in=ids) if ids else Organisation.objects.none()
+        everything = self.choices
+        self.choices = [("", self.empty_label), *((organisation.pk, organisation.name) for organisation in chosen)]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = everything
+
+
+class ContactForm(ServiceErrorsMixin, forms.ModelForm):
     """The contact's own fields plus its emails, phones and tags (one per line; the first is primary)."""
 
     emails = forms.CharField(
@@ -44,45 +82,128 @@ class ContactForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off", "inputmode": "tel"}),
         help_text=_("One per line, national (06 12 34 56 78) or international (+44 20 7946 0958)."),
     )
-    tags = forms.ModelMultipleChoiceField(label=_("Tags"), queryset=Tag.objects.all(), required=False)
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags"),
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to pick several."),
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=staff_users(), required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=SourceKind.choices, initial=SourceKind.MANUAL)
+    source_detail = forms.CharField(
+        label=_("Source detail"),
+        max_length=200,
+        required=False,
+        help_text=_("File and supplier, form or event name"),
+    )
+    collected_at = forms.DateTimeField(
+        label=_("Collected at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("When the data were obtained; now if left empty."),
+    )
 
     class Meta:
         model = Contact
         fields = CONTACT_FORM_FIELDS
         widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 4}),
+            "organisation": OrganisationSelect(attrs={"data-organisation-select": ""}),
         }
         help_texts = {
             "notes": _(
-                "Stored encrypted. The person can obtain these notes through an access request: "
-                "write only what you would be comfortable showing them."
+                "Stored encrypted. Keep notes objective and relevant: the person can obtain them "
+                "through an access request, so write only what you would be comfortable showing them."
             ),
         }
 
-    def __init__(self, *args: Any, can_see_notes: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, can_see_notes: bool = True, can_choose_owner: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff_users()
         if not can_see_notes:
             del self.fields["notes"]
+        if not can_choose_owner:
+            del self.fields["owner"]
+        if self.instance.pk:
+            for name in SOURCE_FIELDS:
+                del self.fields[name]
         if self.instance.pk and not self.is_bound:
             points = list(self.instance.points.all())
             self.initial["emails"] = "\n".join(p.value for p in points if p.kind == "email")
             self.initial["phones"] = "\n".join(p.value for p in points if p.kind == "phone")
             self.initial["tags"] = list(self.instance.tags.all())
+            if "owner" in self.fields:
+                self.initial["owner"] = self.instance.owner_id
 
     def service_arguments(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in CONTACT_FORM_FIELDS if name in self.fields}
+        names = [*CONTACT_FORM_FIELDS, "owner", *SOURCE_FIELDS]
+        data = {name: self.cleaned_data[name] for name in names if name in self.fields}
         data["emails"] = split_lines(self.cleaned_data["emails"])
         data["phones"] = split_lines(self.cleaned_data["phones"])
         data["tags"] = list(self.cleaned_data["tags"])
         return data
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Field errors from the service land on the matching field, the rest on the form."""
-        for field, messages in error.update_error_dict({}).items():
-            self.add_error(field if field in self.fields else None, messages)
-
     def _post_clean(self) -> None:
         # The service validates the model (full_clean) with the contact points; the form keeps
         # the instance untouched so an unchanged submission writes no history.
         pass
+
+
+class InteractionForm(ServiceErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Interaction
+        fields = ["kind", "occurred_at", "subject", "body"]
+        widgets = {
+            "occurred_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "body": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"body": _("Stored encrypted; the person can obtain it through an access request.")}
+
+    def _post_clean(self) -> None:
+        pass  # the service validates (full_clean) and saves
+
+
+class WebsiteField(forms.URLField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+class OrganisationForm(ServiceErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "legal_id", "website", "street", "postal_code", "city", "country"]
+        field_classes = {"website": WebsiteField}
+
+    def clean_country(self) -> str:
+        return (self.cleaned_data.get("country") or "").upper()
+
+    def _post_clean(self) -> None:
+        pass  # the service validates (full_clean) and saves
+
+
+class BulkTagForm(forms.Form):
+    """Add or remove one tag on the contacts ticked in the list."""
+
+    ADD, REMOVE = "add", "remove"
+
+    action = forms.ChoiceField(choices=[(ADD, _("Add tag")), (REMOVE, _("Remove tag"))])
+    tag = forms.CharField(label=_("Tag"), max_length=60)
+    ids = forms.TypedMultipleChoiceField(coerce=int, required=True, error_messages={"required": _("Tick contacts.")})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any submitted id is acceptable here; the view keeps those the user may change.
+        submitted = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids", [])
+        self.fields["ids"].choices = [(value, value) for value in submitted if str(value).isdigit()]
+
+
+class ContactDeleteForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        required=False,
+        help_text=_("Optional; kept in the contact's history."),
+    )

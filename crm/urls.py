@@ -1,12 +1,24 @@
 from django.urls import include, path
 
-from . import views
+from .views import contacts, interactions, organisations
 
 app_name = "crm"
 urlpatterns = [
-    path("", views.contact_list, name="contact_list"),
-    path("new/", views.contact_create, name="contact_create"),
-    path("<int:pk>/", views.contact_detail, name="contact_detail"),
-    path("<int:pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("", contacts.contact_list, name="contact_list"),
+    path("new/", contacts.contact_create, name="contact_create"),
+    path("tags/", contacts.contact_bulk_tag, name="contact_bulk_tag"),
+    path("deleted/", contacts.contact_trash, name="contact_trash"),
+    path("<int:pk>/", contacts.contact_detail, name="contact_detail"),
+    path("<int:pk>/edit/", contacts.contact_edit, name="contact_edit"),
+    path("<int:pk>/delete/", contacts.contact_delete, name="contact_delete"),
+    path("<int:pk>/restore/", contacts.contact_restore, name="contact_restore"),
+    path("<int:pk>/interactions/", interactions.interaction_panel, name="interaction_panel"),
+    path("<int:pk>/interactions/new/", interactions.interaction_create, name="interaction_create"),
+    path("<int:pk>/interactions/<int:interaction_pk>/edit/", interactions.interaction_edit, name="interaction_edit"),
+    path("organisations/", organisations.organisation_list, name="organisation_list"),
+    path("organisations/new/", organisations.organisation_create_view, name="organisation_create"),
+    path("organisations/options/", organisations.organisation_options, name="organisation_options"),
+    path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
     path("", include("crm.urls_data")),
 ]

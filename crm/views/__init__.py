@@ -1,0 +1,1 @@
+"""Staff pages of the contact repository: contacts, interactions, organisations (one module each)."""
