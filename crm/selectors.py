@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core import crypto
 
 from .filters import ContactFilter
-from .models import Contact, search_key
+from .models import Contact, ContactAccess, Interaction, Organisation, search_key
 
 
 def contact_count() -> int:
@@ -257,6 +257,29 @@ def contact_list_page(
     queryset = queryset.search(search).select_related("organisation").prefetch_related("points", "tags")
     order = CONTACT_ORDERS.get(sort, CONTACT_ORDERS["name"])
     return keyset_page(queryset, order, cursor=cursor, size=size, branches=branches), filterset
+
+
+TRASH_ORDER = KeysetOrder("-deleted", ("deleted_at", "id"), descending=True)
+ORGANISATION_ORDER = KeysetOrder("name", ("name_key", "id"))
+
+
+def organisation_list_page(*, search: str = "", cursor: str = "", size: int = CONTACT_PAGE_SIZE) -> KeysetPage:
+    """Organisations by name, those whose name starts with `search` (accents and case ignored)."""
+    organisations = Organisation.objects.all()
+    key = search_key(search)
+    if key:
+        organisations = organisations.filter(name_key__startswith=key)
+    return keyset_page(organisations, ORGANISATION_ORDER, cursor=cursor, size=size)
+
+
+def contact_accesses(*, contact: Contact, limit: int = 20) -> list[ContactAccess]:
+    """The latest displays of the contact's full record: who, when, through which channel."""
+    return list(ContactAccess.objects.filter(contact=contact).select_related("user")[:limit])
+
+
+def contact_interactions(*, contact: Contact, limit: int = 50) -> list[Interaction]:
+    """The contact's timeline, newest first (bodies decrypted: callers check crm.view_interaction)."""
+    return list(Interaction.objects.filter(contact=contact).select_related("author")[:limit])
 
 
 def contact_history(*, contact: Contact) -> QuerySet:
