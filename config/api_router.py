@@ -3,10 +3,12 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from crm.api.views import ContactViewSet
+from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet
 
 router = DefaultRouter()
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("interactions", InteractionViewSet, basename="interaction")
 
 app_name = "api"
 urlpatterns = [

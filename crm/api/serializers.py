@@ -1,12 +1,225 @@
+"""Input/output representations of the contact repository's endpoints.
+
+Serializers only shape and type-check data; the services (crm.services) validate
+the rest (normalisation, uniqueness, model rules) and write.
+"""
+
 from __future__ import annotations
 
-from rest_framework import serializers
+from typing import Any
 
-from ..models import Contact
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from core.models import ApiKey
+
+from ..models import Contact, ExternalId, Interaction, Organisation, SourceKind, Tag
+from ..querysets import can_see_all_contacts
+
+MAX_POINTS = 20
+EXTERNAL_SYSTEM_MAX = ExternalId._meta.get_field("system").max_length
+EXTERNAL_VALUE_MAX = ExternalId._meta.get_field("value").max_length
+
+
+def is_api_key_request(request: Request | None) -> bool:
+    return request is not None and isinstance(request.auth, ApiKey)
+
+
+def can_see_notes(user: Any) -> bool:
+    """Notes are free text about the person, as sensitive as interactions: they follow crm.view_interaction."""
+    return user.has_perm("crm.view_interaction")
+
+
+class ExternalIdsField(serializers.DictField):
+    """`{"erp": "C-1042"}`: the contact's id in each other system, read from the contact's ExternalId rows."""
+
+    child = serializers.CharField(max_length=EXTERNAL_VALUE_MAX)
+    default_error_messages = {
+        "bad_system": _("A system name is 1 to %(limit)d printable characters."),
+        "too_many": _("At most %(limit)d external ids."),
+    }
+
+    def to_representation(self, value: Any) -> dict[str, str]:
+        return {external.system: external.value for external in value.all()}
+
+    def to_internal_value(self, data: Any) -> dict[str, str]:
+        values = super().to_internal_value(data)
+        if len(values) > MAX_POINTS:
+            self.fail("too_many", limit=MAX_POINTS)
+        for system in values:
+            if not 0 < len(system.strip()) <= EXTERNAL_SYSTEM_MAX or not system.isprintable():
+                self.fail("bad_system", limit=EXTERNAL_SYSTEM_MAX)
+        return {system.strip(): value for system, value in values.items()}
 
 
 class ContactSerializer(serializers.ModelSerializer):
+    emails = serializers.ListField(
+        child=serializers.CharField(max_length=320),
+        max_length=MAX_POINTS,
+        required=False,
+        help_text=_(
+            "Email addresses, the first one primary. Returned normalised (lower case, IDNA domain). "
+            "On update, the full list replaces the current one."
+        ),
+    )
+    phones = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        max_length=MAX_POINTS,
+        required=False,
+        help_text=_(
+            "Phone numbers, the first one primary; national numbers are read as French. Returned in E.164. "
+            "On update, the full list replaces the current one."
+        ),
+    )
+    tags = serializers.SlugRelatedField(
+        many=True,
+        slug_field="name",
+        queryset=Tag.objects.all(),
+        required=False,
+        help_text=_("Tag names; each must exist. On update, the full list replaces the current one."),
+    )
+    external_ids = ExternalIdsField(
+        required=False,
+        help_text=_("The contact's id in other systems, by system name. Set at creation; read-only afterwards."),
+    )
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        allow_null=True,
+        required=False,
+        help_text=_(
+            "User id of the owner. Callers who only see their own contacts (Sales) cannot set it: "
+            "they own what they create."
+        ),
+    )
+
     class Meta:
         model = Contact
-        fields = ["id", "first_name", "last_name", "notes", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "kind",
+            "status",
+            "organisation",
+            "job_title",
+            "preferred_language",
+            "birth_date",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "emails",
+            "phones",
+            "tags",
+            "external_ids",
+            "owner",
+            "notes",
+            "source",
+            "source_detail",
+            "collected_at",
+            "last_interaction_at",
+            "restricted",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "last_interaction_at", "restricted", "created_at", "updated_at"]
+        extra_kwargs = {
+            "notes": {
+                "help_text": _(
+                    "Free-text notes, stored encrypted. Absent (neither read nor written) for callers "
+                    "without the crm.view_interaction permission or the interactions:read scope."
+                )
+            },
+            "source": {
+                "help_text": _(
+                    "Where the data came from (CON-01). Required when a staff user creates a contact; "
+                    "an API key's creations default to 'api'."
+                )
+            },
+            "collected_at": {"help_text": _("When the data were collected; defaults to the creation time.")},
+        }
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """Fit the representation to the caller: no notes without crm.view_interaction; no owner choice for Sales."""
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or getattr(self.context.get("view"), "swagger_fake_view", False):
+            return fields  # the schema documents every field
+        if not can_see_notes(request.user):
+            del fields["notes"]
+        if not can_see_all_contacts(request.user):
+            fields["owner"] = serializers.PrimaryKeyRelatedField(read_only=True)
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context.get("request")
+        if self.instance is None and "source" not in attrs:
+            if not is_api_key_request(request):
+                raise serializers.ValidationError({"source": [_("Say where this contact's data came from.")]})
+            attrs["source"] = SourceKind.API
+        if self.instance is not None and "external_ids" in attrs:
+            current = ExternalIdsField().to_representation(self.instance.external_ids)
+            if attrs.pop("external_ids") != current:
+                raise serializers.ValidationError(
+                    {"external_ids": [_("External ids are set when the contact is created and cannot be changed.")]}
+                )
+        return attrs
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "name",
+            "legal_id",
+            "website",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class InteractionContactField(serializers.PrimaryKeyRelatedField):
+    """A contact the caller may see and that is not restricted (Art. 18 allows no new processing)."""
+
+    default_error_messages = {
+        "does_not_exist": _("There is no contact with id {pk_value} that you may see."),
+        "restricted": _("This contact is restricted (Art. 18): no interaction may be recorded on it."),
+    }
+
+    def get_queryset(self) -> Any:
+        return Contact.objects.restrict(self.context["request"].user, "view")
+
+    def to_internal_value(self, data: Any) -> Contact:
+        contact = super().to_internal_value(data)
+        if contact.restricted:
+            self.fail("restricted")
+        return contact
+
+
+class InteractionSerializer(serializers.ModelSerializer):
+    contact = InteractionContactField(
+        queryset=Contact.objects.all(), help_text=_("The contact's id; set at creation, read-only afterwards.")
+    )
+
+    class Meta:
+        model = Interaction
+        fields = ["id", "contact", "kind", "occurred_at", "subject", "body", "author", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+        extra_kwargs = {
+            "author": {"help_text": _("The staff user who recorded it; empty when an API key did.")},
+            "body": {"help_text": _("Stored encrypted.")},
+        }
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["contact"] = serializers.PrimaryKeyRelatedField(read_only=True)
+        return fields

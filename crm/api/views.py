@@ -1,38 +1,323 @@
+"""REST endpoints of the contact repository: contacts, organisations, interactions.
+
+Every queryset starts from `Contact.objects.restrict(user, action)`; every write
+goes through crm.services (which attribute it to the caller, user or API key, in
+the history). Reads of a contact's full record are logged; what an API key reads
+is a disclosure to a third party and goes to the disclosure log.
+"""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import permissions, viewsets
-from rest_framework.pagination import CursorPagination
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from .. import services
-from ..models import Contact
-from .serializers import ContactSerializer
+from core.models import ApiKey
+from core.permissions import HasScope
+
+from .. import selectors, services
+from ..filters import ContactFilter
+from ..models import AccessChannel, Contact, Interaction, InteractionKind, Organisation
+from ..querysets import can_see_all_contacts
+from ..services.organisations import organisation_create, organisation_delete, organisation_update
+from .filters import InteractionFilter, OrganisationFilter
+from .pagination import KeysetPagination, keyset_orders_for
+from .permissions import ModelPermissions
+from .schema import BAD_REQUEST, LOCKED, OBJECT_ERRORS, OBJECT_WRITE_ERRORS, READ_ERRORS, WRITE_ERRORS
+from .serializers import ContactSerializer, InteractionSerializer, OrganisationSerializer
+
+CONTACT_SCOPES = {"read": ["contacts:read"], "write": ["contacts:write"]}
+# Interactions hang off contacts: a key reaches them only for the contacts it may read.
+INTERACTION_SCOPES = {"read": ["contacts:read", "interactions:read"], "write": ["contacts:read", "interactions:write"]}
 
 
-class ContactPagination(CursorPagination):
-    ordering = ("-id",)
+class Locked(APIException):
+    status_code = 423
+    default_detail = _("This contact is restricted (Art. 18): it is read-only.")
+    default_code = "restricted"
 
 
-class ContactPermission(permissions.DjangoModelPermissions):
-    perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
+def _disclose_to_key(request: Request, contact_ids: Sequence[int], fields: Sequence[str]) -> None:
+    """An API key reading contacts' data is a disclosure to the client behind it (CON-06); staff reads are not."""
+    if request.method == "GET" and isinstance(request.auth, ApiKey) and contact_ids:
+        services.disclosure_record(
+            recipient=request.auth.name,
+            channel=AccessChannel.API,
+            contact_ids=sorted(set(contact_ids)),
+            fields=fields,
+        )
 
 
-class ContactViewSet(viewsets.ModelViewSet):
-    """Contacts. Writes are attributed to the caller in the contact's history."""
+class ApiViewSet(viewsets.ModelViewSet):
+    # Common ground: model permissions (reads need `view`), API-key scopes, filters and keyset pagination.
+    # (No docstring: drf-spectacular would show it as the description of every subclass's operations.)
+
+    permission_classes = [IsAuthenticated, HasScope, ModelPermissions]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    pagination_class = KeysetPagination
+    parser_classes = [JSONParser]  # a machine API: nested lists and objects have one unambiguous encoding
+
+
+def ordering_parameter(orderings: dict[str, tuple[str, ...]], default: str) -> OpenApiParameter:
+    """The `ordering` query parameter with its accepted values (DRF's OrderingFilter documents a bare string)."""
+    return OpenApiParameter(
+        "ordering",
+        str,
+        enum=[f"{sign}{name}" for name in orderings for sign in ("", "-")],
+        description=f"Sort order, `-` for descending (default `{default}`); ties are broken by id.",
+    )
+
+
+CONTACT_ORDERINGS = {
+    "last_name_key": ("last_name_key", "first_name_key", "id"),
+    "created_at": ("created_at", "id"),
+    "last_interaction_at": ("last_interaction_at", "id"),
+    "id": ("id",),
+}
+ORGANISATION_ORDERINGS = {"name": ("name_key", "id"), "created_at": ("created_at", "id"), "id": ("id",)}
+INTERACTION_ORDERINGS = {"occurred_at": ("occurred_at", "id"), "id": ("id",)}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List contacts",
+        description=(
+            "Contacts the caller may see (Sales: the ones they own; restricted contacts only for roles allowed "
+            "to see them; never soft-deleted ones). `q` searches a name prefix (accents and case ignored) or an "
+            "exact email or phone. Sort with `ordering` (`last_name_key`, `created_at`, `last_interaction_at`, "
+            "`id`, `-` for descending; default `-id`); follow `next`/`previous` to page. Reads by an API key "
+            "are recorded in the disclosure log."
+        ),
+        parameters=[ordering_parameter(CONTACT_ORDERINGS, "-id")],
+        responses={200: ContactSerializer(many=True), 400: BAD_REQUEST, **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read a contact",
+        description="Each read is recorded in the contact's access log (and, for an API key, the disclosure log).",
+        responses={200: ContactSerializer, **OBJECT_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Create a contact",
+        description="Emails and phones are normalised and must belong to no other contact.",
+        responses={201: ContactSerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Replace a contact's fields",
+        responses={200: ContactSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a contact's fields",
+        responses={200: ContactSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
+    ),
+    destroy=extend_schema(
+        summary="Delete a contact (restorable for 30 days)",
+        description=(
+            "A soft delete: the contact leaves every list and can be restored for 30 days, after which it is "
+            "erased. GDPR erasure of a person's data is a separate path (data-subject requests)."
+        ),
+        responses={204: OpenApiResponse(description="Deleted."), **OBJECT_ERRORS, 423: LOCKED},
+    ),
+)
+class ContactViewSet(ApiViewSet):
+    """People the organisation holds data about. Writes are attributed to the caller (user or API key) in the
+    contact's history; API keys need the contacts:read / contacts:write scopes."""
 
     serializer_class = ContactSerializer
-    pagination_class = ContactPagination
-    permission_classes = [permissions.IsAuthenticated, ContactPermission]
-    queryset = Contact.objects.none()
+    queryset = Contact.objects.none()  # the model, for permissions and the schema; rows come from get_queryset
+    required_scopes = CONTACT_SCOPES
+    action_permissions = {"restore": ["crm.delete_contact"]}
+    filterset_class = ContactFilter
+    ordering_fields = list(CONTACT_ORDERINGS)
+    keyset_orders = keyset_orders_for(CONTACT_ORDERINGS, Contact)
+    keyset_default = "-id"
+    restrict_actions = {"list": "view", "retrieve": "view", "destroy": "delete"}
 
     def get_queryset(self) -> QuerySet[Contact]:
-        action = {"list": "view", "retrieve": "view", "destroy": "delete"}.get(self.action or "", "change")
-        return Contact.objects.restrict(self.request.user, action).order_by("-id")
+        user = self.request.user
+        if self.action == "restore":
+            contacts = selectors.contact_trash(user=user)
+        else:
+            contacts = Contact.objects.restrict(user, self.restrict_actions.get(self.action or "", "change"))
+        return contacts.prefetch_related("points", "tags", "external_ids")
 
-    def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.contact_create(**serializer.validated_data)
+    def get_object(self) -> Contact:
+        try:
+            return super().get_object()
+        except Http404:
+            if self.action in ("update", "partial_update", "destroy") and self._is_visible_restricted():
+                raise Locked() from None
+            raise
 
-    def perform_update(self, serializer: Any) -> None:
+    def _is_visible_restricted(self) -> bool:
+        """A restricted contact the caller may see but not change: say so (423) rather than 404."""
+        pk = str(self.kwargs.get(self.lookup_field, ""))
+        if not pk.isdigit() or len(pk) > 18:
+            return False
+        return Contact.objects.restrict(self.request.user, "view").filter(pk=int(pk), restricted=True).exists()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        _disclose_to_key(request, [row["id"] for row in response.data["results"]], list(self.get_serializer().fields))
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        contact = self.get_object()
+        data = self.get_serializer(contact).data
+        services.contact_access_record(contact_ids=[contact.pk], channel=AccessChannel.API)
+        _disclose_to_key(request, [contact.pk], list(data))
+        return Response(data)
+
+    def perform_create(self, serializer: ContactSerializer) -> None:
+        data = dict(serializer.validated_data)
+        user = self.request.user
+        if not can_see_all_contacts(user) or ("owner" not in data and user.pk is not None):
+            data["owner"] = user  # Sales own what they create; staff own it unless they name another owner
+        serializer.instance = services.contact_create(**data)
+
+    def perform_update(self, serializer: ContactSerializer) -> None:
         serializer.instance = services.contact_update(contact=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance: Contact) -> None:
+        services.contact_delete(contact=instance, reason="deleted through the API")
+
+    @extend_schema(
+        summary="Restore a deleted contact",
+        description=(
+            "Brings back a contact deleted less than 30 days ago. Later it can no longer be restored (400); "
+            "a contact that is not deleted is not found here (404)."
+        ),
+        request=None,
+        responses={200: ContactSerializer, 400: BAD_REQUEST, **OBJECT_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        contact = services.contact_restore(contact=self.get_object())
+        return Response(self.get_serializer(contact).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List organisations",
+        parameters=[ordering_parameter(ORGANISATION_ORDERINGS, "name")],
+        responses={200: OrganisationSerializer(many=True), 400: BAD_REQUEST, **READ_ERRORS},
+    ),
+    retrieve=extend_schema(summary="Read an organisation", responses={200: OrganisationSerializer, **OBJECT_ERRORS}),
+    create=extend_schema(summary="Create an organisation", responses={201: OrganisationSerializer, **WRITE_ERRORS}),
+    update=extend_schema(
+        summary="Replace an organisation's fields", responses={200: OrganisationSerializer, **OBJECT_WRITE_ERRORS}
+    ),
+    partial_update=extend_schema(
+        summary="Change some of an organisation's fields",
+        responses={200: OrganisationSerializer, **OBJECT_WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Delete an organisation",
+        description="Refused (400) while contacts still belong to it.",
+        responses={204: OpenApiResponse(description="Deleted."), 400: BAD_REQUEST, **OBJECT_ERRORS},
+    ),
+)
+class OrganisationViewSet(ApiViewSet):
+    """Companies, associations and public bodies contacts belong to. API keys need contacts:read / contacts:write."""
+
+    serializer_class = OrganisationSerializer
+    queryset = Organisation.objects.all()
+    required_scopes = CONTACT_SCOPES
+    filterset_class = OrganisationFilter
+    ordering_fields = list(ORGANISATION_ORDERINGS)
+    keyset_orders = keyset_orders_for(ORGANISATION_ORDERINGS, Organisation)
+    keyset_default = "name"
+
+    def perform_create(self, serializer: OrganisationSerializer) -> None:
+        serializer.instance = organisation_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: OrganisationSerializer) -> None:
+        serializer.instance = organisation_update(organisation=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance: Organisation) -> None:
+        organisation_delete(organisation=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List interactions",
+        description="Interactions with the contacts the caller may see, newest first. Needs crm.view_interaction.",
+        parameters=[ordering_parameter(INTERACTION_ORDERINGS, "-occurred_at")],
+        responses={200: InteractionSerializer(many=True), 400: BAD_REQUEST, **READ_ERRORS},
+    ),
+    retrieve=extend_schema(summary="Read an interaction", responses={200: InteractionSerializer, **OBJECT_ERRORS}),
+    create=extend_schema(
+        summary="Record an interaction",
+        description="The contact must be one the caller may see and not restricted (Art. 18).",
+        responses={201: InteractionSerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Replace an interaction's fields",
+        responses={200: InteractionSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of an interaction's fields",
+        responses={200: InteractionSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
+    ),
+    destroy=extend_schema(
+        summary="Delete an interaction",
+        responses={204: OpenApiResponse(description="Deleted."), **OBJECT_ERRORS, 423: LOCKED},
+    ),
+)
+class InteractionViewSet(ApiViewSet):
+    """Calls, emails, meetings, notes and events with contacts; bodies are stored encrypted. Only for roles with
+    crm.view_interaction, and API keys with contacts:read plus interactions:read (or interactions:write)."""
+
+    serializer_class = InteractionSerializer
+    queryset = Interaction.objects.none()
+    required_scopes = INTERACTION_SCOPES
+    filterset_class = InteractionFilter
+    ordering_fields = list(INTERACTION_ORDERINGS)
+    keyset_orders = keyset_orders_for(INTERACTION_ORDERINGS, Interaction)
+    keyset_default = "-occurred_at"
+
+    def get_queryset(self) -> QuerySet[Interaction]:
+        visible = Contact.objects.restrict(self.request.user, "view")
+        return Interaction.objects.filter(contact__in=visible).select_related("contact")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        ids = [row["contact"] for row in response.data["results"]]
+        _disclose_to_key(request, ids, [f"interaction.{name}" for name in self.get_serializer().fields])
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        fields = [f"interaction.{name}" for name in response.data]
+        _disclose_to_key(request, [response.data["contact"]], fields)
+        return response
+
+    def perform_create(self, serializer: InteractionSerializer) -> None:
+        data = {"kind": InteractionKind.NOTE, **serializer.validated_data}
+        user = self.request.user
+        serializer.instance = services.interaction_create(author=user if user.pk is not None else None, **data)
+
+    def perform_update(self, serializer: InteractionSerializer) -> None:
+        self._refuse_if_restricted(serializer.instance)
+        serializer.instance = services.interaction_update(interaction=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance: Interaction) -> None:
+        self._refuse_if_restricted(instance)
+        services.interaction_delete(interaction=instance)
+
+    @staticmethod
+    def _refuse_if_restricted(interaction: Interaction) -> None:
+        if interaction.contact.restricted:
+            raise Locked()

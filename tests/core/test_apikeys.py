@@ -25,7 +25,7 @@ from crm.models import Contact
 pytestmark = pytest.mark.django_db
 
 CONTACTS_URL = "/api/v1/contacts/"
-NEW_CONTACT = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}
+NEW_CONTACT = {"first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@example.com"]}
 
 
 @pytest.fixture(autouse=True)

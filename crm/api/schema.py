@@ -1,0 +1,27 @@
+"""OpenAPI descriptions of the answers every endpoint may give besides its success (drf-spectacular)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+
+_DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+_FIELD_ERRORS = {
+    "type": "object",
+    "description": "Messages by field name; `non_field_errors` for problems with the request as a whole.",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "example": {"emails": ["ada@example.com already belongs to another contact."]},
+}
+
+BAD_REQUEST = OpenApiResponse(_FIELD_ERRORS, description="Invalid input: field-level messages.")
+UNAUTHORISED = OpenApiResponse(_DETAIL, description="No, or an invalid, expired or revoked, API key or session.")
+FORBIDDEN = OpenApiResponse(_DETAIL, description="The role or the API key's scopes do not allow this request.")
+NOT_FOUND = OpenApiResponse(_DETAIL, description="No such object among those the caller may reach.")
+CONFLICT = OpenApiResponse(
+    {"type": "object"}, description="The change conflicts with existing data (e.g. a concurrent write); read and retry."
+)
+LOCKED = OpenApiResponse(_DETAIL, description="The contact is restricted (Art. 18): it is read-only.")
+
+READ_ERRORS = {401: UNAUTHORISED, 403: FORBIDDEN}
+OBJECT_ERRORS = {**READ_ERRORS, 404: NOT_FOUND}
+WRITE_ERRORS = {400: BAD_REQUEST, **READ_ERRORS, 409: CONFLICT}
+OBJECT_WRITE_ERRORS = {**WRITE_ERRORS, 404: NOT_FOUND}
