@@ -5,14 +5,29 @@ import secrets
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
+from django.utils import timezone
+
+from crm.models import Interaction, Organisation
+from crm.services import contact_delete, interaction_create
 
 from ..factories import ContactFactory
 
 
 @pytest.fixture
-def existing_ids(db: None) -> list[int]:
-    """A few contacts for generated ids to land on."""
-    return [contact.pk for contact in ContactFactory.create_batch(5)]
+def existing_ids(db: None) -> dict[str, list[int]]:
+    """Rows for generated ids to land on, by collection: contacts (one with an organisation and an
+    interaction, one soft-deleted), organisations (one with a contact), interactions."""
+    acme = Organisation.objects.create(name="Acme")
+    Organisation.objects.create(name="Empty Ltd")
+    # The first id is the one generated ids land on most (0 is a favourite), so it is the richest contact.
+    contacts = [ContactFactory(organisation=acme, phones=["+33 6 12 34 56 78"]), *ContactFactory.create_batch(4)]
+    interaction_create(contact=contacts[0], kind="call", occurred_at=timezone.now(), subject="Call", body="Notes")
+    contact_delete(contact=contacts[-1])
+    return {
+        "contacts": [contact.pk for contact in contacts],
+        "organisations": list(Organisation.objects.values_list("pk", flat=True)),
+        "interactions": list(Interaction.objects.values_list("pk", flat=True)),
+    }
 
 
 @pytest.fixture

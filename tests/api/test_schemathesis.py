@@ -20,15 +20,26 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 schema.config.generation.update(with_security_parameters=False)
 
 
-def _aim_at_existing_rows(case, existing_ids: list[int]) -> None:
-    """Point generated integer ids at real rows, so reads, updates and deletes reach the services.
+def _aim_at_existing_rows(case, existing_ids: dict[str, list[int]]) -> None:
+    """Point generated integer ids at real rows of the collection in the path, so reads, updates and
+    deletes reach the services.
 
     Random integers would almost never match a row; ids of other types are left
     alone and exercise the 404 path.
     """
+    collection = case.operation.path.removeprefix("/api/v1/").split("/")[0]
+    ids = existing_ids.get(collection) or existing_ids["contacts"]
     for name, value in (case.path_parameters or {}).items():
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            value = int(value)  # the coverage phase sends some ids as strings
         if isinstance(value, int) and not isinstance(value, bool):
-            case.path_parameters[name] = existing_ids[value % len(existing_ids)]
+            case.path_parameters[name] = ids[value % len(ids)]
+    # ids in a JSON body too: an interaction's contact, a contact's organisation
+    if isinstance(case.body, dict):
+        for field, collection in (("contact", "contacts"), ("organisation", "organisations")):
+            value = case.body.get(field)
+            if isinstance(value, int) and not isinstance(value, bool):
+                case.body[field] = existing_ids[collection][value % len(existing_ids[collection])]
 
 
 @schema.parametrize()
