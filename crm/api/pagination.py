@@ -30,14 +30,20 @@ PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
-def keyset_orders_for(columns_by_name: dict[str, tuple[str, ...]], model: type[Model]) -> dict[str, KeysetOrder]:
-    """An ascending and a descending order per `?ordering=` name (`name`, `-name`); the last column is unique."""
+def keyset_orders_for(
+    columns_by_name: dict[str, tuple[str, ...]], model: type[Model], *, bytewise: tuple[str, ...] = ()
+) -> dict[str, KeysetOrder]:
+    """An ascending and a descending order per `?ordering=` name (`name`, `-name`); the last column is unique.
+
+    `bytewise` names the text columns whose index compares bytes (see KeysetOrder), so the walk can use it.
+    """
     orders = {}
     for name, columns in columns_by_name.items():
         nullable = model._meta.get_field(columns[0]).null
+        text = tuple(column for column in columns if column in bytewise)
         for descending in (False, True):
             value = f"-{name}" if descending else name
-            orders[value] = KeysetOrder(value, columns, descending=descending, nullable_first=nullable)
+            orders[value] = KeysetOrder(value, columns, descending=descending, nullable_first=nullable, bytewise=text)
     return orders
 
 

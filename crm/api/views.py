@@ -141,7 +141,8 @@ class ContactViewSet(ApiViewSet):
     action_permissions = {"restore": ["crm.delete_contact"]}
     filterset_class = ContactFilter
     ordering_fields = list(CONTACT_ORDERINGS)
-    keyset_orders = keyset_orders_for(CONTACT_ORDERINGS, Contact)
+    # The name order walks the same byte-wise index as the staff list (crm.selectors.CONTACT_ORDERS).
+    keyset_orders = keyset_orders_for(CONTACT_ORDERINGS, Contact, bytewise=("last_name_key", "first_name_key"))
     keyset_default = "-id"
     restrict_actions = {"list": "view", "retrieve": "view", "destroy": "delete"}
 
