@@ -129,6 +129,8 @@ class ContactForm(ServiceErrorsMixin, forms.ModelForm):
         if self.instance.pk:
             for name in SOURCE_FIELDS:
                 del self.fields[name]
+        elif "owner" in self.fields:
+            self.fields["owner"].empty_label = _("Me")  # the creator owns what nobody else is given
         if self.instance.pk and not self.is_bound:
             points = list(self.instance.points.all())
             self.initial["emails"] = "\n".join(p.value for p in points if p.kind == "email")

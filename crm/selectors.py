@@ -309,8 +309,9 @@ def contacts_created_per_month(*, months: int = 12, today: date | None = None) -
 
 
 HISTORY_TYPE_LABELS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
-# Timestamps change on every save; listing them would hide the real change.
-_HISTORY_DIFF_EXCLUDED = ["created_at", "updated_at"]
+# Timestamps change on every save; listing them would hide the real change. The last interaction date is
+# derived (written without history when an interaction is saved): the next editor did not change it.
+_HISTORY_DIFF_EXCLUDED = ["created_at", "updated_at", "last_interaction_at"]
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import phonenumbers
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import conditional_escape, format_html
 
 register = template.Library()
 
@@ -15,3 +19,28 @@ def optional_url(name: str, *args: object) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def phone_display(value: str) -> str:
+    """An E.164 number as people read it ("+33 6 12 34 56 78"); anything else unchanged."""
+    try:
+        number = phonenumbers.parse(value or "", None)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@register.filter
+def points_of(contact: Any, kind: str) -> list[Any]:
+    """The contact's points of one kind (email or phone), primary first, from the prefetch cache."""
+    return [point for point in contact.points.all() if point.kind == kind]
+
+
+@register.filter
+def email_breakable(value: str) -> str:
+    """An address that may wrap before its "@" only (not in the middle of a word)."""
+    local, at, domain = (value or "").partition("@")
+    if not at:
+        return conditional_escape(value)
+    return format_html("{}<wbr>@{}", local, domain)

@@ -15,7 +15,7 @@ from core.decorators import staff_permission_required
 
 from .. import selectors, services
 from ..forms import BulkTagForm, ContactDeleteForm, ContactForm, OrganisationSelect, staff_users
-from ..models import AccessChannel, Contact, Tag
+from ..models import AccessChannel, Contact, ContactPointKind, Tag
 from ..querysets import can_see_all_contacts
 from ..services.contacts import RESTORE_WINDOW
 from ..services.tags import contacts_tag_add, contacts_tag_remove, tag_get_or_create
@@ -61,6 +61,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     context = {
         "contact": contact,
+        "point_kinds": [ContactPointKind.EMAIL, ContactPointKind.PHONE],
         "history": selectors.contact_history_entries(contact=contact, limit=50),
         "accesses": selectors.contact_accesses(contact=contact) if user.has_perm("crm.view_contactaccess") else None,
         "can_see_notes": _can_see_notes(user),
