@@ -19,16 +19,19 @@ after that line and writes nothing twice.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import F, Func, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -156,23 +159,33 @@ class ImportPipeline:
                 system=self.system,
             )
         table = open_table(self.job.file.path, self.job.format)
-        for chunk in _chunks(table.rows, self.chunk_size):
-            started = time.perf_counter()
-            self._replay([row for row in chunk if row[0] <= resume_after])
-            rows = [row for row in chunk if row[0] > resume_after]
-            if not rows:
-                continue
-            plan = self._plan(rows)
-            if self.commit:
-                self._commit(plan, rows[-1][0], outcome)
-            else:
-                self._count(outcome, plan.creates, len(plan.merges), plan.entries)
-            outcome.last_line = rows[-1][0]
-            outcome.chunk_seconds.append(time.perf_counter() - started)
-            outcome.chunk_rows.append(len(rows))
-            if self.progress:
-                self.progress(self.job, outcome)
+        committer = _Committer(background=self.commit and _can_write_in_background())
+        try:
+            for chunk in _chunks(table.rows, self.chunk_size):
+                self._replay([row for row in chunk if row[0] <= resume_after])
+                rows = [row for row in chunk if row[0] > resume_after]
+                if not rows:
+                    continue
+                started = time.perf_counter()
+                candidates, entries = self._validate(rows)  # meanwhile the previous chunk may be committing
+                committer.wait()
+                plan = self._plan(candidates, entries)
+                if self.commit:
+                    committer.submit(self._commit, plan, rows[-1][0], len(rows), outcome, started)
+                else:
+                    self._count(outcome, plan.creates, len(plan.merges), plan.entries)
+                    self._chunk_done(outcome, rows[-1][0], len(rows), started)
+            committer.wait()
+        finally:
+            committer.close()
         return outcome
+
+    def _chunk_done(self, outcome: Outcome, last_line: int, size: int, started: float) -> None:
+        outcome.last_line = last_line
+        outcome.chunk_seconds.append(time.perf_counter() - started)
+        outcome.chunk_rows.append(size)
+        if self.progress:
+            self.progress(self.job, outcome)
 
     def _replay(self, rows: list[tuple[int, list[str]]]) -> None:
         """Rows committed by an earlier run: rebuild the in-file duplicate map from them, write nothing."""
@@ -184,15 +197,21 @@ class ImportPipeline:
 
     # ------------------------------------------------------------------ planning
 
-    def _plan(self, rows: list[tuple[int, list[str]]]) -> Plan:
-        plan = Plan()
+    def _validate(self, rows: list[tuple[int, list[str]]]) -> tuple[list[Candidate], list[dict[str, Any]]]:
         candidates: list[Candidate] = []
+        entries: list[dict[str, Any]] = []
+        validate = self.validator.validate
         for line, values in rows:
-            candidate, reasons = self.validator.validate(line, values)
+            candidate, reasons = validate(line, values)
             if candidate is None:
-                plan.entries.append(_entry(line, "rejected", reasons))
+                entries.append(_entry(line, "rejected", reasons))
             else:
                 candidates.append(candidate)
+        return candidates, entries
+
+    def _plan(self, candidates: list[Candidate], entries: list[dict[str, Any]]) -> Plan:
+        """Duplicates and decisions; runs once the previous chunk is committed, so the database is up to date."""
+        plan = Plan(entries=entries)
         matches = self._database_matches(candidates)
         changeable = self._changeable(set(matches.values()))
         for candidate in candidates:
@@ -217,7 +236,7 @@ class ImportPipeline:
         key_kind: str,
     ) -> None:
         line = candidate.line
-        label = str(KEY_LABELS.get(key_kind, ""))
+        label = KEY_LABELS.get(key_kind, "")  # lazy: translated only for a report line
         if first_line is not None and first_line != line:
             if not self.merge:
                 self._skip(
@@ -300,7 +319,7 @@ class ImportPipeline:
 
     # ------------------------------------------------------------------ run
 
-    def _commit(self, plan: Plan, last_line: int, outcome: Outcome) -> None:
+    def _commit(self, plan: Plan, last_line: int, size: int, outcome: Outcome, started: float) -> None:
         assert self.writer is not None
         with transaction.atomic():
             job = ImportJob.objects.select_for_update().only("last_committed_line", "total_rows").get(pk=self.job.pk)
@@ -335,6 +354,7 @@ class ImportPipeline:
                 rejected_count=counts.rejected,
                 report=_appended(job.pk, plan.entries),
             )
+        self._chunk_done(outcome, last_line, size, started)
 
     def _merge(
         self,
@@ -380,6 +400,46 @@ class ImportPipeline:
         except ValidationError as error:
             return [reason(str(name), ValidationError(messages)) for name, messages in error.message_dict.items()]
         return []
+
+
+def _can_write_in_background() -> bool:
+    """Chunks commit on a second connection while the next chunk is validated (PostgreSQL, outside a transaction).
+
+    Inside a transaction (a test, a caller's atomic block) a second connection
+    would not see the caller's rows: everything then runs on the caller's.
+    """
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+class _Committer:
+    """Runs commits one at a time, in a writer thread or inline; `wait()` returns once the last one is done.
+
+    The thread has its own database connection (closed at the end) and runs in
+    a copy of the caller's context, so history rows keep the caller's actor.
+    """
+
+    def __init__(self, *, background: bool) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") if background else None
+        self.pending: Future | None = None
+
+    def submit(self, func: Callable[..., None], *args: Any) -> None:
+        self.wait()
+        if self.pool is None:
+            func(*args)
+        else:
+            self.pending = self.pool.submit(contextvars.copy_context().run, func, *args)
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()  # raises the writer's error here
+
+    def close(self) -> None:
+        if self.pool is not None:
+            with contextlib.suppress(Exception):
+                self.wait()
+            self.pool.submit(connections.close_all).result()
+            self.pool.shutdown()
 
 
 def _point_owners(indexes: list[str]) -> list[tuple[str, str, int]]:

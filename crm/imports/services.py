@@ -7,6 +7,7 @@ when the job is deleted. A failed run keeps it so that running again resumes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -186,7 +187,9 @@ def import_job_dry_run(*, job: ImportJob) -> ImportJob:
     )
 
 
-def import_job_run(*, job: ImportJob, raise_errors: bool = True) -> ImportJob:
+def import_job_run(
+    *, job: ImportJob, raise_errors: bool = True, progress: Callable[[ImportJob, Outcome], None] | None = None
+) -> ImportJob:
     """Commit the good rows chunk by chunk; idempotent: a done job is left alone, a stopped one resumes.
 
     An unexpected error marks the job failed (its committed chunks stay, the file
@@ -203,7 +206,7 @@ def import_job_run(*, job: ImportJob, raise_errors: bool = True) -> ImportJob:
     else:
         job = _set_status(job, ImportStatus.RUNNING, error="")
     try:
-        ImportPipeline(job, commit=True).run()
+        ImportPipeline(job, commit=True, progress=progress).run()
     except ConcurrentRun:
         return ImportJob.objects.get(pk=job.pk)  # the other run finishes the job
     except ReadError as error:

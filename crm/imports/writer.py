@@ -18,8 +18,13 @@ database constraints still stand behind that check).
 
 from __future__ import annotations
 
+import csv
+import functools
+import io
+import json
+import operator
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import models
@@ -28,11 +33,14 @@ from django.db.models.functions import Lower
 from core.actors import Actor
 from core.crypto import Ciphertext, encrypt
 
-from ..generation.writers import BulkWriter, bulk_writer
+from ..generation.writers import BulkWriter, CopyWriter, bulk_writer, column_default
 from ..models import Contact, ContactPoint, ContactPointKind, ExternalId, Organisation, SourceKind, Tag, search_key
 from .validation import Candidate
 
 Row = dict[str, Any]
+# Names repeat a lot in a file (first names above all): their search keys are computed once.
+_search_key = functools.lru_cache(maxsize=100_000)(search_key)
+NULL = r"\N"
 
 
 def _blank_row(model: type[models.Model], now: datetime) -> Row:
@@ -55,6 +63,8 @@ def _blank_row(model: type[models.Model], now: datetime) -> Row:
 class ChunkWriter:
     def __init__(self, *, actor: Actor, now: datetime, owner_id: int | None, reason: str, system: str) -> None:
         self.bulk: BulkWriter = bulk_writer()
+        self.copier = self.bulk if isinstance(self.bulk, CopyWriter) else None
+        self._tables: dict[tuple[Any, ...], _Table] = {}
         self.actor = actor
         self.now = now
         self.owner_id = owner_id
@@ -127,51 +137,201 @@ class ChunkWriter:
         self, candidates: Sequence[Candidate], *, organisation_ids: dict[str, int], tag_ids: dict[str, int]
     ) -> list[int]:
         """Insert the candidates as new contacts with their points, external ids and tags; return their ids."""
-        contact_rows = self._rows(Contact, (self._contact_values(c, organisation_ids) for c in candidates))
-        self._insert_tracked(Contact, contact_rows)
-        ids = [row["id"] for row in contact_rows]
-        point_values: list[Row] = []
-        external_values: list[Row] = []
+        contacts = self._table(
+            Contact,
+            CONTACT_COLUMNS,
+            {"owner_id": self.owner_id, "source": SourceKind.IMPORT, "collected_at": self.now},
+            nullable=("organisation_id", "birth_date"),
+        )
+        defaults = {
+            name: Contact._meta.get_field(name).get_default() for name in ("kind", "status", "preferred_language")
+        }
+        contact_rows = [self._contact_row(c, organisation_ids, defaults) for c in candidates]
+        ids = contacts.insert(contact_rows, self.copier)
+        points = self._table(ContactPoint, POINT_COLUMNS, {})
+        point_rows: list[list[Any]] = []
+        external_rows: list[list[Any]] = []
         tag_links: list[Row] = []
+        encrypt_value = encrypt
         for contact_id, candidate in zip(ids, candidates, strict=True):
             for kind, values, indexes in (
                 (ContactPointKind.EMAIL, candidate.emails, candidate.email_indexes),
                 (ContactPointKind.PHONE, candidate.phones, candidate.phone_indexes),
             ):
-                for position, (value, index) in enumerate(zip(values, indexes, strict=True)):
-                    point_values.append(
-                        {
-                            "contact_id": contact_id,
-                            "kind": kind,
-                            "value": Ciphertext(encrypt(value)),
-                            "value_index": index,
-                            "is_primary": position == 0,
-                        }
-                    )
+                primary = True
+                for value, index in zip(values, indexes, strict=True):
+                    point_rows.append([None, contact_id, kind, Ciphertext(encrypt_value(value)), index, primary])
+                    primary = False
             if candidate.external_id:
-                external_values.append(
-                    {"contact_id": contact_id, "system": self.system, "value": candidate.external_id}
-                )
+                external_rows.append([None, contact_id, candidate.external_id])
             tag_links += [{"contact_id": contact_id, "tag_id": tag_ids[name.lower()]} for name in candidate.tags]
-        self._insert_tracked(ContactPoint, self._rows(ContactPoint, point_values))
-        self._insert_tracked(ExternalId, self._rows(ExternalId, external_values))
+        points.insert(point_rows, self.copier)
+        self._table(ExternalId, EXTERNAL_ID_COLUMNS, {"system": self.system}).insert(external_rows, self.copier)
         if tag_links:
             self.bulk.insert(Contact.tags.through, tag_links)
         return ids
 
-    def _contact_values(self, candidate: Candidate, organisation_ids: dict[str, int]) -> Row:
-        fields = candidate.fields
-        values: Row = {
-            **fields,
-            "first_name_key": search_key(fields["first_name"]),
-            "last_name_key": search_key(fields["last_name"]),
-            "organisation_id": organisation_ids.get(search_key(candidate.organisation))
-            if candidate.organisation
-            else None,
-            "owner_id": self.owner_id,
-            "source": SourceKind.IMPORT,
-            "collected_at": self.now,
+    def _table(self, model: type[models.Model], given: Sequence[str], constants: Row, **options: Any) -> _Table:
+        key = (model, tuple(given))
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = _Table(model, given, constants, self.now, self._stamp, **options)
+        return table
+
+    @property
+    def _stamp(self) -> Row:
+        return {
+            "history_type": "+",
+            "history_date": self.now,
+            "history_change_reason": self.reason or None,
+            "history_user_id": self.actor.user_id,
+            "history_actor_kind": self.actor.kind,
+            "history_actor_label": self.actor.label[:150],
         }
-        if fields.get("notes"):
-            values["notes"] = Ciphertext(encrypt(fields["notes"]))
-        return values
+
+    def _contact_row(self, candidate: Candidate, organisation_ids: dict[str, int], defaults: Row) -> list[Any]:
+        fields = candidate.fields
+        get = fields.get
+        first, last = fields["first_name"], fields["last_name"]
+        notes = get("notes") or ""
+        return [
+            None,
+            first,
+            last,
+            get("kind") or defaults["kind"],
+            get("status") or defaults["status"],
+            organisation_ids.get(search_key(candidate.organisation)) if candidate.organisation else None,
+            get("job_title", ""),
+            get("preferred_language") or defaults["preferred_language"],
+            get("birth_date"),
+            get("street", ""),
+            get("postal_code", ""),
+            get("city", ""),
+            get("country", ""),
+            Ciphertext(encrypt(notes)) if notes else "",
+            get("source_detail", ""),
+            _search_key(first),
+            _search_key(last),
+        ]
+
+
+# Columns an import fills per row, in the order the row lists hold them; every other column takes
+# a constant (the provenance, the chunk's timestamp, the field's default). The history tables
+# copy the same values, minus the columns they leave out (the search keys).
+CONTACT_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "kind",
+    "status",
+    "organisation_id",
+    "job_title",
+    "preferred_language",
+    "birth_date",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "notes",
+    "source_detail",
+    "first_name_key",
+    "last_name_key",
+)
+POINT_COLUMNS = ("id", "contact_id", "kind", "value", "value_index", "is_primary")
+EXTERNAL_ID_COLUMNS = ("id", "contact_id", "value")
+
+
+def _copy_text(value: Any) -> Any:
+    """A constant as COPY (CSV) text."""
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+class _Table:
+    """A tracked table written from row lists: `given` columns per row, constants for every other column.
+
+    On PostgreSQL the rows go out through the CopyWriter's COPY, ids drawn from
+    the table's sequence, each row followed by the pre-rendered constants (no
+    per-value conversion); elsewhere through bulk_create. Each inserted row
+    gets its "+" history row, built from the same list.
+    """
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        given: Sequence[str],
+        constants: Row,
+        now: datetime,
+        stamp: Row,
+        *,
+        nullable: Sequence[str] = (),
+        history: bool = True,
+    ) -> None:
+        self.model = model
+        self.given = list(given)
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        others = [f for name, f in fields.items() if name not in self.given and not f.primary_key]
+        self.constants = {
+            f.attname: constants[f.attname] if f.attname in constants else column_default(f, now) for f in others
+        }
+        self.columns = [fields[name].column for name in self.given] + [f.column for f in others]
+        self.tail = [_copy_text(value) for value in self.constants.values()]
+        self.nullable = [self.given.index(name) for name in nullable]
+        self.history: _Table | None = None
+        if history:
+            history_model = model.history.model  # type: ignore[attr-defined]
+            kept = {f.attname for f in history_model._meta.concrete_fields}
+            positions = [index for index, name in enumerate(self.given) if name in kept]
+            self.history_rows = operator.itemgetter(*positions)
+            history_constants = {**{k: v for k, v in self.constants.items() if k in kept}, **stamp}
+            self.history = _Table(
+                history_model,
+                [self.given[index] for index in positions],
+                history_constants,
+                now,
+                stamp,
+                nullable=[name for name in nullable if name in kept],
+                history=False,
+            )
+
+    def insert(self, rows: list[list[Any]], copier: CopyWriter | None) -> list[int]:
+        """Insert the rows (their first item, the id, is assigned here) and their history; return the ids."""
+        if not rows:
+            return []
+        if copier is not None and self.given[0] == self.model._meta.pk.attname:
+            for row, pk in zip(rows, copier._next_ids(self.model, len(rows)), strict=True):
+                row[0] = pk
+        self._write(rows, copier)
+        if self.history is not None:
+            self.history._write([list(self.history_rows(row)) for row in rows], copier)
+        return [row[0] for row in rows]
+
+    def _write(self, rows: list[list[Any]], copier: CopyWriter | None) -> None:
+        if copier is None:
+            objects = [self.model(**dict(zip(self.given, row, strict=True)), **self.constants) for row in rows]
+            created = self.model._default_manager.bulk_create(objects, batch_size=2_000)
+            if self.given[0] == self.model._meta.pk.attname:
+                for row, instance in zip(rows, created, strict=True):
+                    row[0] = instance.pk
+            return
+        tail, nullable = self.tail, self.nullable
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        if nullable:
+            for row in rows:
+                line = row + tail
+                for index in nullable:
+                    if line[index] is None:
+                        line[index] = NULL
+                writer.writerow(line)
+        else:
+            writer.writerows(row + tail for row in rows)
+        buffer.seek(0)
+        copier.copy(self.model._meta.db_table, self.columns, buffer)

@@ -353,3 +353,36 @@ def test_pipeline_chunks_report_progress(big_file):
     ).run()
 
     assert seen == [2_500, 5_000, 7_500, 10_000]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_chunks_commit_on_a_writer_thread(tmp_path, monkeypatch, sales_user):
+    # given real commits (no test transaction), as in a worker or the command
+    from crm.imports import pipeline
+
+    threads = []
+    real_commit = pipeline.ImportPipeline._commit
+
+    def commit(self, *args, **kwargs):
+        import threading
+
+        threads.append(threading.current_thread().name)
+        return real_commit(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.ImportPipeline, "_commit", commit)
+    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 300)
+    rows = samples.sample_rows(900, seed=8, invalid_ratio=0.05)
+    job = _job(samples.write_csv(tmp_path / "t.csv", rows), user=sales_user, on_duplicate="merge")
+
+    with acting_as(Actor.for_user(sales_user)):
+        job = services.import_job_run(job=job, progress=None)
+    job.refresh_from_db()
+
+    # then every chunk was committed by the writer thread, with the caller's actor, and nothing is lost
+    valid = [row for row in rows if not row.problem]
+    duplicates = [row for row in rows if row.problem == "duplicate"]
+    assert threads and all(name.startswith("import-writer") for name in threads)
+    assert job.status == ImportStatus.DONE
+    assert job.created_count == len(valid) and job.merged_count == len(duplicates)
+    assert Contact.objects.count() == len(valid)
+    assert set(Contact.history.values_list("history_actor_label", flat=True)) == {sales_user.username}
