@@ -182,12 +182,13 @@ def test_generate_contacts_adds_to_existing_contacts() -> None:
     assert ContactPoint.objects.filter(kind="email").values("value_index").distinct().count() == 60
 
 
-def test_generate_contacts_without_interactions() -> None:
-    call_command("generate_contacts", "40", "--interactions-ratio", "0", stdout=StringIO())
+def test_generate_contacts_without_interactions_or_phones() -> None:
+    call_command("generate_contacts", "40", "--interactions-ratio", "0", "--phone-ratio", "0", stdout=StringIO())
 
     assert Contact.objects.count() == 40
     assert not Interaction.objects.exists()
     assert not Contact.objects.filter(last_interaction_at__isnull=False).exists()
+    assert set(ContactPoint.objects.values_list("kind", flat=True)) == {"email"}
 
 
 def test_batch_steps_see_each_batch_with_ids(monkeypatch: pytest.MonkeyPatch) -> None:
