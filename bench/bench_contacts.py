@@ -1,18 +1,21 @@
-"""Server time of the contact pages and API, in-process, logged in as the DPO.
+"""Server time of the contact pages and API, in-process, logged in as the DPO (and once as a Sales user).
 
 Each figure is the time of a full request through the middleware stack with
-`django.test.Client` (no network, no web server). The baseline is a bare view
-returning `.values()` of the same queryset as a JsonResponse, timed the same
-way through the same stack: the ratio is what serializers, templates and
-pagination add.
+`django.test.Client` (no network, no web server), DEBUG off. The baseline is a
+bare view over the same rows, timed the same way through the same stack: the
+contacts' own columns as `.values()` in the same order, plus their e-mails and
+phones (decrypted) in one more query, returned as a JsonResponse. The ratio is
+what serializers, filters, templates, pagination and access logging add.
+Deep pages start from a cursor standing on the middle row of the order.
 """
 
 from __future__ import annotations
 
-import base64
 import inspect
+import json
 import random
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,20 +25,80 @@ if __package__ in (None, ""):
 
 from bench import common
 
-FIELDS = ("id", "first_name", "last_name", "email", "phone", "notes", "created_at", "updated_at")
+FIELDS = (
+    "id",
+    "first_name",
+    "last_name",
+    "kind",
+    "status",
+    "organisation_id",
+    "job_title",
+    "preferred_language",
+    "city",
+    "country",
+    "owner_id",
+    "notes",
+    "source",
+    "collected_at",
+    "last_interaction_at",
+    "created_at",
+    "updated_at",
+)
 PAGE = 50
+SMOKE_ARGS = {"repeat": 5}  # tests/bench/test_smoke.py
+NAME_PREFIXES = ["mar", "dub", "smi", "le", "tho", "ber"]
+# The staff list's query parameters (crm/views): its cursor, its search box.
+LIST_CURSOR_PARAM = "cursor"
+Case = tuple[str, list[str], list[str], str]  # name, URLs, baseline URLs, who asks ("dpo" or "sales")
+
+
+# --------------------------------------------------------------------------- baseline views
+
+
+def _with_points(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from crm.models import ContactPoint
+
+    by_contact: dict[int, dict[str, list[str]]] = {row["id"]: {"emails": [], "phones": []} for row in rows}
+    points = ContactPoint.objects.filter(contact_id__in=list(by_contact)).order_by("-is_primary", "id")
+    for contact_id, kind, value in points.values_list("contact_id", "kind", "value"):
+        by_contact[contact_id]["emails" if kind == "email" else "phones"].append(value)
+    return [{**row, **by_contact[row["id"]]} for row in rows]
+
+
+def _name_ordered(contacts: Any, after: str | None) -> Any:
+    """Name order as the list walks it (bytewise keys, then id), from after a (last, first, id) position."""
+    from django.db import connection
+
+    from crm.selectors import bytewise
+
+    contacts = contacts.alias(last_key=bytewise("last_name_key"), first_key=bytewise("first_name_key"))
+    contacts = contacts.order_by("last_key", "first_key", "id")
+    if after:
+        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+        row = f"(crm_contact.last_name_key{collate}, crm_contact.first_name_key{collate}, crm_contact.id)"
+        contacts = contacts.extra(where=[f"{row} > (%s, %s, %s)"], params=json.loads(after))
+    return contacts
 
 
 def baseline_list(request: Any) -> Any:
-    """First page, or the page below `?before=<id>`: what the API list returns, minus DRF."""
+    """A page of 50: by id descending (`?before=<id>`), or by name (`?order=name&after=[last, first, id]`);
+    `?email=` or `?q=` filter like the real views."""
     from django.http import JsonResponse
 
     from crm.models import Contact
 
-    contacts = Contact.objects.restrict(request.user, "view").order_by("-id")
-    if "before" in request.GET:
-        contacts = contacts.filter(id__lt=int(request.GET["before"]))
-    return JsonResponse({"results": list(contacts.values(*FIELDS)[:PAGE])})
+    contacts = Contact.objects.restrict(request.user, "view")
+    if "email" in request.GET:
+        contacts = contacts.with_email(request.GET["email"])
+    if "q" in request.GET:
+        contacts = contacts.search(request.GET["q"])
+    if request.GET.get("order") == "name":
+        contacts = _name_ordered(contacts, request.GET.get("after"))
+    else:
+        contacts = contacts.order_by("-id")
+        if "before" in request.GET:
+            contacts = contacts.filter(id__lt=int(request.GET["before"]))
+    return JsonResponse({"results": _with_points(list(contacts.values(*FIELDS)[:PAGE]))})
 
 
 def baseline_detail(request: Any, pk: int) -> Any:
@@ -46,7 +109,7 @@ def baseline_detail(request: Any, pk: int) -> Any:
     row = Contact.objects.restrict(request.user, "view").filter(pk=pk).values(*FIELDS).first()
     if row is None:
         raise Http404
-    return JsonResponse(row)
+    return JsonResponse(_with_points([row])[0])
 
 
 class BenchUrls:
@@ -68,19 +131,134 @@ class BenchUrls:
         return cls
 
 
-def drf_cursor(position: int) -> str:
-    """The cursor DRF's CursorPagination puts in `next` for "the rows after id `position`"."""
-    return base64.b64encode(urlencode({"p": position}).encode()).decode()
+# --------------------------------------------------------------------------- the data the cases ask for
 
 
-def _sample_ids(count: int, rng: random.Random) -> list[int]:
-    from django.db.models import Max, Min
+def _cursor(order: Any, row: Any) -> str:
+    """The cursor a page's `next` link carries when `row` is its last row."""
+    from crm import selectors
 
-    from crm.models import Contact
+    return selectors._cursor_encode(order, row, backwards=False)
 
-    bounds = Contact.objects.aggregate(low=Min("id"), high=Max("id"))
-    candidates = {rng.randint(bounds["low"], bounds["high"]) for _ in range(count * 3)}
-    return list(Contact.objects.filter(id__in=candidates).values_list("id", flat=True)[:count])
+
+class Sample:
+    """Ids, e-mails and middle rows of the contacts the DPO sees, drawn once per run."""
+
+    def __init__(self, user: Any, count: int, rng: random.Random) -> None:
+        from django.db.models import Max, Min
+
+        from crm.models import Contact
+        from crm.selectors import CONTACT_ORDERS
+
+        visible = Contact.objects.restrict(user, "view")
+        self.total = visible.count()
+        bounds = visible.aggregate(low=Min("id"), high=Max("id"))
+        candidates = {rng.randint(bounds["low"], bounds["high"]) for _ in range(count * 3)}
+        contacts = list(visible.filter(id__in=candidates).prefetch_related("points")[:count])
+        self.ids = [contact.pk for contact in contacts]
+        with_email = [contact for contact in contacts if contact.primary_email]
+        self.emails = [contact.primary_email for contact in with_email]
+        self.email_ids = [contact.pk for contact in with_email]
+        middle = self.total // 2
+        self.middle_by_id = visible.order_by("-id")[middle]
+        name_order = CONTACT_ORDERS["name"]
+        by_name = name_order.prepare(visible).order_by(*name_order.order_by())
+        self.middle_by_name, self.after_middle_by_name = list(by_name[middle : middle + 2])
+        self.name_position = json.dumps(
+            [self.middle_by_name.last_name_key, self.middle_by_name.first_name_key, self.middle_by_name.pk]
+        )
+
+
+def cases(sample: Sample) -> list[Case]:
+    from crm.api.views import ContactViewSet
+    from crm.selectors import CONTACT_ORDERS
+
+    api_cursor = _cursor(ContactViewSet.keyset_orders[ContactViewSet.keyset_default], sample.middle_by_id)
+    list_cursor = _cursor(CONTACT_ORDERS["name"], sample.middle_by_name)
+    emails = sample.emails
+    return [
+        ("API list, first page", ["/api/v1/contacts/"], ["/__bench__/contacts/"], "dpo"),
+        (
+            "API list, deep page (cursor at the middle)",
+            [f"/api/v1/contacts/?{urlencode({'cursor': api_cursor})}"],
+            [f"/__bench__/contacts/?before={sample.middle_by_id.pk}"],
+            "dpo",
+        ),
+        (
+            "API search by exact email (?email=)",
+            [f"/api/v1/contacts/?{urlencode({'email': email})}" for email in emails],
+            [f"/__bench__/contacts/?{urlencode({'email': email})}" for email in emails],
+            "dpo",
+        ),
+        (
+            "API detail",
+            [f"/api/v1/contacts/{pk}/" for pk in sample.ids],
+            [f"/__bench__/contacts/{pk}/" for pk in sample.ids],
+            "dpo",
+        ),
+        ("HTML list, first page", ["/contacts/"], ["/__bench__/contacts/?order=name"], "dpo"),
+        (
+            "HTML list, deep page (cursor at the middle)",
+            [f"/contacts/?{urlencode({LIST_CURSOR_PARAM: list_cursor})}"],
+            [f"/__bench__/contacts/?{urlencode({'order': 'name', 'after': sample.name_position})}"],
+            "dpo",
+        ),
+        (
+            "HTML search by exact email (?q=)",
+            [f"/contacts/?{urlencode({'q': email})}" for email in emails],
+            [f"/__bench__/contacts/?{urlencode({'email': email})}" for email in emails],
+            "dpo",
+        ),
+        (
+            "HTML search by name prefix (?q=)",
+            [f"/contacts/?{urlencode({'q': prefix})}" for prefix in NAME_PREFIXES],
+            [f"/__bench__/contacts/?{urlencode({'q': prefix, 'order': 'name'})}" for prefix in NAME_PREFIXES],
+            "dpo",
+        ),
+        (
+            "HTML detail",
+            [f"/contacts/{pk}/" for pk in sample.ids],
+            [f"/__bench__/contacts/{pk}/" for pk in sample.ids],
+            "dpo",
+        ),
+        # A Sales user reaches only the contacts they own: another plan (the owner filter).
+        ("API list, first page, as a Sales user", ["/api/v1/contacts/"], ["/__bench__/contacts/"], "sales"),
+        ("HTML list, first page, as a Sales user", ["/contacts/"], ["/__bench__/contacts/?order=name"], "sales"),
+    ]
+
+
+# --------------------------------------------------------------------------- run
+
+
+def _cycling(client: Any, urls: list[str]) -> Callable[[], None]:
+    state = {"i": 0}
+
+    def get() -> None:
+        url = urls[state["i"] % len(urls)]
+        state["i"] += 1
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        if "json" in response.get("Content-Type", ""):
+            response.json()
+        else:
+            response.content  # noqa: B018 - a streamed page is rendered when read
+
+    return get
+
+
+def _check_pages_are_what_they_claim(client: Any, sample: Sample, table: list[Case]) -> None:
+    """A deep page must start after the middle row and a search must find its contact, or the figure is a lie."""
+    urls = {name: urls[0] for name, urls, _, _ in table}
+    api_deep = client.get(urls["API list, deep page (cursor at the middle)"]).json()["results"]
+    assert api_deep and api_deep[0]["id"] < sample.middle_by_id.pk, "the API ignored the deep cursor"
+    assert len(api_deep) == min(PAGE, sample.total - sample.total // 2 - 1), "deep API page is short"
+    html_deep = client.get(urls["HTML list, deep page (cursor at the middle)"]).content.decode()
+    assert f"/contacts/{sample.after_middle_by_name.pk}/" in html_deep, "the list ignored the deep cursor"
+    assert f"/contacts/{sample.middle_by_name.pk}/" not in html_deep, "the list page repeats the cursor row"
+    found = client.get(urls["API search by exact email (?email=)"]).json()["results"]
+    assert [row["id"] for row in found] == sample.email_ids[:1], "the API's email search missed"
+    page = client.get(urls["HTML search by exact email (?q=)"]).content.decode()
+    assert f"/contacts/{sample.email_ids[0]}/" in page, "the list's email search missed"
 
 
 def main(contacts: int | None = None, *, repeat: int = 50) -> common.Report:
@@ -92,56 +270,33 @@ def main(contacts: int | None = None, *, repeat: int = 50) -> common.Report:
 
     contacts = contacts or common.bench_size()
     common.ensure_contacts(contacts)
-    client = Client()
-    client.force_login(common.staff_user("dpo", DPO))
-    rng = random.Random(7)
-    ids = _sample_ids(max(repeat, 10), rng)
-    total = Contact.objects.count()
-    middle = Contact.objects.order_by("-id").values_list("id", flat=True)[total // 2]
-
-    def cycling(urls: list[str]) -> Any:
-        state = {"i": 0}
-
-        def get() -> None:
-            url = urls[state["i"] % len(urls)]
-            state["i"] += 1
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-            if "json" in response.get("Content-Type", ""):
-                response.json()
-
-        return get
-
-    cases = [
-        ("API list, first page", ["/api/v1/contacts/"], ["/__bench__/contacts/"]),
-        (
-            "API list, deep page (cursor at the middle)",
-            [f"/api/v1/contacts/?cursor={drf_cursor(middle)}"],
-            [f"/__bench__/contacts/?before={middle}"],
-        ),
-        ("API detail", [f"/api/v1/contacts/{pk}/" for pk in ids], [f"/__bench__/contacts/{pk}/" for pk in ids]),
-        ("HTML list, first page", ["/contacts/"], ["/__bench__/contacts/"]),
-        (
-            "HTML list, middle page (?page=, offset)",
-            [f"/contacts/?page={max(1, total // PAGE // 2)}"],
-            [f"/__bench__/contacts/?before={middle}"],
-        ),
-        ("HTML detail", [f"/contacts/{pk}/" for pk in ids], [f"/__bench__/contacts/{pk}/" for pk in ids]),
-    ]
+    users = {"dpo": common.staff_user("dpo", DPO), "sales": common.sales_team()[0]}
+    clients = {who: Client() for who in users}
+    for who, client in clients.items():
+        client.force_login(users[who])
+    sample = Sample(users["dpo"], max(repeat, 10), random.Random(7))
+    table = cases(sample)
     metrics = []
     with override_settings(ROOT_URLCONF=BenchUrls.build()):
-        response = client.get(cases[1][1][0])
-        assert len(response.json()["results"]) == min(PAGE, total - total // 2 - 1), "deep cursor page is short"
-        for name, urls, baseline_urls in cases:
-            queries = common.count_queries(cycling(urls))
-            samples = common.time_calls(cycling(urls), repeat=repeat)
-            baseline = common.time_calls(cycling(baseline_urls), repeat=repeat)
+        _check_pages_are_what_they_claim(clients["dpo"], sample, table)
+        for name, urls, baseline_urls, who in table:
+            client = clients[who]
+            queries = common.count_queries(_cycling(client, urls))
+            samples = common.time_calls(_cycling(client, urls), repeat=repeat)
+            baseline = common.time_calls(_cycling(client, baseline_urls), repeat=repeat)
             metrics.append(common.Metric(name, samples, baseline, note=f"{queries} queries"))
+    owned = Contact.objects.restrict(users["sales"], "view").count()
     return common.Report(
         title="Contacts: pages and API",
         description=inspect.cleandoc(__doc__ or ""),
         metrics=metrics,
-        notes=[f"{repeat} requests per figure over {total:,} contacts; page size {PAGE}."],
+        notes=[
+            f"{repeat} requests per figure over the {sample.total:,} contacts the DPO sees; page size {PAGE}. "
+            f"The Sales user `{users['sales'].get_username()}` owns {owned:,} of them.",
+            f"Searches cycle through {len(sample.emails)} e-mails of random contacts and the name prefixes "
+            f"{', '.join(NAME_PREFIXES)}; details through {len(sample.ids)} random contacts.",
+            "Targets (issue 3): list and detail under 50 ms median, search by e-mail under 20 ms.",
+        ],
     )
 
 

@@ -21,6 +21,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpr_crm_bench"
 DEFAULT_CONTACTS = 1_000_000
+SALES_TEAM = 20  # Sales users the generated contacts are shared between (each owns about 1 in 21)
+# Phone numbers are unique and only ~64,000 fictional ones exist: the fill takes few of them,
+# leaving the rest to bench_import, whose file needs fresh numbers.
+FILL_PHONES = 10_000
 
 
 def bench_size() -> int:
@@ -98,7 +102,12 @@ class Fill:
 
 
 def ensure_contacts(count: int, *, batch_size: int = 50_000, echo: bool = True) -> Fill:
-    """Top the database up to `count` contacts with the `generate_contacts` command (never removes any)."""
+    """Top the database up to `count` contacts with the `generate_contacts` command (never removes any).
+
+    The Sales team exists first, so that generated contacts are owned the way a
+    real base is: each Sales user reaches only a slice of it. At most FILL_PHONES
+    of them get a phone number.
+    """
     import io
 
     from django.core.management import call_command
@@ -108,9 +117,12 @@ def ensure_contacts(count: int, *, batch_size: int = 50_000, echo: bool = True) 
     existing = Contact.objects.count()
     if existing >= count:
         return Fill(contacts=existing)
+    sales_team()
     out = sys.stdout if echo else io.StringIO()
     started = time.perf_counter()
-    call_command("generate_contacts", count - existing, batch=batch_size, stdout=out)
+    missing = count - existing
+    phone_ratio = min(0.6, FILL_PHONES / missing)
+    call_command("generate_contacts", missing, batch=batch_size, phone_ratio=phone_ratio, stdout=out)
     seconds = time.perf_counter() - started
     total = Contact.objects.count()
     return Fill(contacts=total, generated=total - existing, seconds=seconds)
@@ -127,6 +139,13 @@ def staff_user(username: str, role: str) -> Any:
         user.save(update_fields=["password"])
     user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
+
+
+def sales_team() -> list[Any]:
+    """The bench's Sales users, `sales01` to `sales20`."""
+    from core.roles import SALES
+
+    return [staff_user(f"sales{number:02d}", SALES) for number in range(1, SALES_TEAM + 1)]
 
 
 # --------------------------------------------------------------------------- timing

@@ -65,6 +65,27 @@ def database() -> str:
     return f"PostgreSQL {version}, database `{connection.settings_dict['NAME']}`"
 
 
+def dataset() -> str:
+    """What the bench database holds (the figures depend on it as much as on the code)."""
+    from django.db.models import Count, Q
+
+    from crm.models import Contact, ContactPoint, Interaction, Organisation
+
+    contacts = Contact.objects.aggregate(
+        total=Count("id"),
+        deleted=Count("id", filter=Q(deleted_at__isnull=False)),
+        restricted=Count("id", filter=Q(restricted=True)),
+        with_organisation=Count("id", filter=Q(organisation__isnull=False)),
+    )
+    points = dict(ContactPoint.objects.order_by().values_list("kind").annotate(n=Count("id")))
+    return (
+        f"{contacts['total']:,} contacts ({contacts['with_organisation']:,} in one of "
+        f"{Organisation.objects.count():,} organisations, {contacts['deleted']:,} soft-deleted, "
+        f"{contacts['restricted']:,} restricted), {points.get('email', 0):,} e-mails, {points.get('phone', 0):,} "
+        f"phones, {Interaction.objects.count():,} interactions, {Contact.tags.through.objects.count():,} tag links"
+    )
+
+
 def render(reports: list[common.Report], context: dict[str, str]) -> str:
     lines = [
         "# Benchmarks",
@@ -74,7 +95,7 @@ def render(reports: list[common.Report], context: dict[str, str]) -> str:
         "",
         f"- date: {context['date']}, code at {context['revision']}",
         f"- machine: {context['nproc']} CPUs ({context['cpu']}), {context['ram']} RAM, Python {context['python']}",
-        f"- database: {context['database']}, {context['contacts']} contacts",
+        f"- database: {context['database']}: {context['dataset']}",
         f"- load: {context['load']}",
         f"- {context['fill']}",
         "",
@@ -89,12 +110,13 @@ def render(reports: list[common.Report], context: dict[str, str]) -> str:
 def main() -> int:
     common.setup_django()
     size = common.bench_size()
-    load_before = os.getloadavg()
     print(f"ensuring {size:,} contacts ...", flush=True)
     fill = common.ensure_contacts(size)
+    load_before = os.getloadavg()
     fill_text = (
         f"fill: `generate_contacts {fill.generated}` took {fill.seconds:.1f} s "
-        f"({fill.generated / fill.seconds:,.0f} contacts/s) in this run"
+        f"({fill.generated / fill.seconds:,.0f} contacts/s) in this run, with at most "
+        f"{common.FILL_PHONES:,} phones (the other fictional numbers are left to the import bench)"
         if fill.generated
         else "fill: the contacts already existed (not generated in this run)"
     )
@@ -112,10 +134,11 @@ def main() -> int:
         "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "database": database(),
         "revision": revision(),
-        "contacts": f"{fill.contacts:,}",
+        "dataset": dataset(),
         "load": (
-            f"1-min load average {load_before[0]:.2f} at start, {load_after[0]:.2f} at the end; the CPUs are shared "
-            "with other work running at the same time, so absolute figures are noisy"
+            f"1-min load average {load_before[0]:.2f} when the benchmarks started, {load_after[0]:.2f} at the end; the "
+            f"{os.cpu_count()} CPUs are shared with other work running at the same time (database server included), "
+            "so absolute figures are noisy"
         ),
         "fill": fill_text,
     }
