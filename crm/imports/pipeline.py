@@ -32,7 +32,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, models, transaction
-from django.db.models import F, Func, Value
+from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -284,10 +284,11 @@ class ImportPipeline:
 
     def _database_matches(self, candidates: list[Candidate]) -> dict[tuple[str, str], int]:
         """(kind, blind index) or ("external_id", "system:value") -> id of the contact holding it."""
-        indexes = [index for c in candidates for index in (*c.email_indexes, *c.phone_indexes)]
+        emails = [index for c in candidates for index in c.email_indexes]
+        phones = [index for c in candidates for index in c.phone_indexes]
         found: dict[tuple[str, str], int] = {}
-        if indexes:
-            found.update({(kind, index): contact_id for kind, index, contact_id in _point_owners(indexes)})
+        if emails or phones:
+            found.update({(kind, index): pk for kind, index, pk in _point_owners(emails=emails, phones=phones)})
         external = [c.external_id for c in candidates if c.external_id]
         if external:
             rows = ExternalId.objects.filter(system=self.system, value__in=external).values_list("value", "contact_id")
@@ -442,18 +443,26 @@ class _Committer:
             self.pool.shutdown()
 
 
-def _point_owners(indexes: list[str]) -> list[tuple[str, str, int]]:
+def _point_owners(*, emails: list[str], phones: list[str]) -> list[tuple[str, str, int]]:
     """(kind, value_index, contact_id) of the points having one of these blind indexes: one query.
 
-    On PostgreSQL the indexes travel as one array parameter (`= ANY(%s)`): the
-    same index scan as `IN (...)`, without building thousands of placeholders.
+    It filters on (kind, value_index), the columns of the uniqueness index, so
+    each value is one index probe; on PostgreSQL each list travels as one array
+    parameter (`= ANY(%s)`) instead of thousands of placeholders.
     """
     if connection.vendor != "postgresql":
-        rows = ContactPoint.objects.filter(value_index__in=indexes).values_list("kind", "value_index", "contact_id")
-        return list(rows)
+        points = ContactPoint.objects.filter(
+            Q(kind=ContactPointKind.EMAIL, value_index__in=emails)
+            | Q(kind=ContactPointKind.PHONE, value_index__in=phones)
+        )
+        return list(points.values_list("kind", "value_index", "contact_id"))
     table = connection.ops.quote_name(ContactPoint._meta.db_table)
+    sql = (
+        f"SELECT kind, value_index, contact_id FROM {table} "
+        "WHERE (kind = %s AND value_index = ANY(%s)) OR (kind = %s AND value_index = ANY(%s))"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT kind, value_index, contact_id FROM {table} WHERE value_index = ANY(%s)", [indexes])
+        cursor.execute(sql, [ContactPointKind.EMAIL.value, emails, ContactPointKind.PHONE.value, phones])
         return cursor.fetchall()
 
 
