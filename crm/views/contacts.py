@@ -41,7 +41,6 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "owners": staff_users() if can_see_all_contacts(request.user) else None,
         "tags": Tag.objects.all(),
         "list_query": query_without(request.GET, "cursor"),
-        "filter_query": query_without(request.GET, "cursor", "sort"),
         "filtered": any(request.GET.get(name) for name in filterset.form.fields),
     }
     template = "crm/partials/contact_results.html" if is_partial(request) else "crm/contact_list.html"
@@ -56,7 +55,7 @@ def _can_see_notes(user: object) -> bool:
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = Contact.objects.restrict(request.user, "view").select_related("organisation", "owner")
     contact = get_object_or_404(contacts.prefetch_related("points", "tags", "external_ids"), pk=pk)
-    if not request.htmx:  # a fragment refresh is not a new display of the record
+    if not is_partial(request):  # a fragment refresh is not a new display of the record
         services.contact_access_record(contact_ids=[contact.pk], channel=AccessChannel.PAGE)
     user = request.user
     context = {
