@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_editing_a_contact_records_a_changed_row_by_the_user(sales_user, login):
-    contact = ContactFactory(last_name="Dupont")
+    contact = ContactFactory(last_name="Dupont", owner=sales_user)  # Sales reach only the contacts they own
     page = login(sales_user)
 
     page.goto(f"/contacts/{contact.pk}/")
