@@ -186,6 +186,11 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
+# Contact import: uploads above this size are refused; files up to this many rows run inline,
+# larger ones as a Celery job with a progress bar.
+IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+IMPORT_INLINE_MAX_ROWS = int(env("IMPORT_INLINE_MAX_ROWS", "2000"))
+
 # Cache (API throttling counters, among others): per process by default; set
 # CACHE_URL=redis://... when several web processes must share the counters.
 CACHE_URL = env("CACHE_URL")

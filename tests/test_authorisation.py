@@ -136,8 +136,9 @@ def test_every_page_is_in_the_spec():
 
 
 @pytest.fixture
-def world(cast: dict[str, Any]) -> dict[str, Any]:
+def world(cast: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]:
     """One object of each kind, owned by the Sales user so that every role may reach it."""
+    settings.MEDIA_ROOT = tmp_path
     sales = cast[SALES]
     contact = ContactFactory(owner=sales, notes="private note")
     interaction = interaction_create(
