@@ -135,6 +135,7 @@ class Contact(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="contacts",
+        db_index=False,  # contact_org_idx leads with it
     )
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     preferred_language = models.CharField(
@@ -152,6 +153,7 @@ class Contact(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_contacts",
+        db_index=False,  # contact_owner_idx leads with it
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="contacts")
     notes = EncryptedTextField(_("notes"), blank=True)
@@ -161,7 +163,8 @@ class Contact(models.Model):
         _("source detail"), max_length=200, blank=True, help_text=_("File and supplier, form or event name")
     )
     collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
-    last_interaction_at = models.DateTimeField(_("last interaction"), null=True, blank=True, db_index=True)
+    # Indexed for the list's order by migration 0003 (PostgreSQL).
+    last_interaction_at = models.DateTimeField(_("last interaction"), null=True, blank=True)
     # Art. 18 restriction: the data are kept but not processed.
     restricted = models.BooleanField(_("restricted"), default=False)
     restricted_at = models.DateTimeField(_("restricted at"), null=True, blank=True)
@@ -171,7 +174,11 @@ class Contact(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = tracked(excluded_fields=["first_name_key", "last_name_key"])
+    # History is read per contact (by id): the live table's other indexes would only slow writes there.
+    history = tracked(
+        excluded_fields=["first_name_key", "last_name_key"],
+        no_db_index=["owner", "organisation", "created_at", "deleted_at", "last_interaction_at"],
+    )
     objects = ContactQuerySet.as_manager()
 
     class Meta:

@@ -9,11 +9,10 @@ from core import roles
 from core.navigation import AREAS, areas_for
 
 from ..conftest import CAST, OUTSIDER
-from .test_roles import EXPECTED_AREAS as EXPECTED_PERMISSIONS
+from .test_roles import EXPECTED_PERMISSIONS
 
 EXPECTED = {
-    role: {area.key for area in AREAS if area.permission.split(".")[1] in EXPECTED_PERMISSIONS[role]}
-    for role in roles.ROLES
+    role: {area.key for area in AREAS if area.permission in EXPECTED_PERMISSIONS[role]} for role in roles.ROLES
 } | {OUTSIDER: set()}
 
 
