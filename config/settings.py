@@ -229,6 +229,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Installed into django-celery-beat's tables on start; administrators edit them there.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": float(env("WORKER_HEARTBEAT_SECONDS", "30"))},
+    "purge-deleted-contacts": {"task": "crm.tasks.purge_deleted_contacts", "schedule": 6 * 3600.0},
 }
 WORKER_HEARTBEAT_SECONDS = int(env("WORKER_HEARTBEAT_SECONDS", "30"))
 

@@ -53,6 +53,7 @@ CRM_FULL = [
     *_crud("tag"),
     "crm.view_contactaccess",
     "crm.view_disclosure",
+    "crm.view_importjob",
 ]
 CRM_READ = [
     "crm.view_contact",

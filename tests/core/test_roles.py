@@ -42,6 +42,7 @@ CRM_EVERYTHING = {
     "crm.delete_tag",
     "crm.view_contactaccess",
     "crm.view_disclosure",
+    "crm.view_importjob",
 }
 EXPECTED_PERMISSIONS = {
     roles.ADMINISTRATOR: {
