@@ -165,7 +165,7 @@ class ContactViewSet(ApiViewSet):
     def _is_visible_restricted(self) -> bool:
         """A restricted contact the caller may see but not change: say so (423) rather than 404."""
         pk = str(self.kwargs.get(self.lookup_field, ""))
-        if not pk.isdigit() or len(pk) > 18:
+        if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
             return False
         return Contact.objects.restrict(self.request.user, "view").filter(pk=int(pk), restricted=True).exists()
 
