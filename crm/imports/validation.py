@@ -315,4 +315,4 @@ def reason(column: str, error: ValidationError) -> str:
         text = _("not an accepted value")
     else:
         text = _("not valid")
-    return f"{column}: {text}"
+    return _("%(column)s: %(reason)s") % {"column": column, "reason": text}
