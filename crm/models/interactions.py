@@ -53,7 +53,11 @@ class Interaction(models.Model):
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
-        indexes = [models.Index(fields=["contact", "-occurred_at"], name="interaction_contact_idx")]
+        indexes = [
+            models.Index(fields=["contact", "-occurred_at"], name="interaction_contact_idx"),
+            # The API's default order over every interaction the caller may read.
+            models.Index(fields=["-occurred_at", "-id"], name="interaction_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject}"
