@@ -9,24 +9,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import Contact, Interaction, Organisation, SourceKind, Tag
+from .services.contacts import PROFILE_FIELDS, PROVENANCE_FIELDS
 
-CONTACT_FORM_FIELDS = [
-    "first_name",
-    "last_name",
-    "kind",
-    "status",
-    "organisation",
-    "job_title",
-    "preferred_language",
-    "birth_date",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "notes",
-]
-# Provenance (CON-01) is set once, when the contact is created.
-SOURCE_FIELDS = ["source", "source_detail", "collected_at"]
+CONTACT_FORM_FIELDS = [*PROFILE_FIELDS, "notes"]
+SOURCE_FIELDS = list(PROVENANCE_FIELDS)
 
 
 def split_lines(text: str) -> list[str]:

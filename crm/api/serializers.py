@@ -17,6 +17,7 @@ from core.models import ApiKey
 
 from ..models import Contact, ExternalId, Interaction, Organisation, SourceKind, Tag
 from ..querysets import can_see_all_contacts
+from ..services.contacts import PROFILE_FIELDS, PROVENANCE_FIELDS
 
 MAX_POINTS = 20
 EXTERNAL_SYSTEM_MAX = ExternalId._meta.get_field("system").max_length
@@ -98,27 +99,14 @@ class ContactSerializer(serializers.ModelSerializer):
         model = Contact
         fields = [
             "id",
-            "first_name",
-            "last_name",
-            "kind",
-            "status",
-            "organisation",
-            "job_title",
-            "preferred_language",
-            "birth_date",
-            "street",
-            "postal_code",
-            "city",
-            "country",
+            *PROFILE_FIELDS,
             "emails",
             "phones",
             "tags",
             "external_ids",
             "owner",
             "notes",
-            "source",
-            "source_detail",
-            "collected_at",
+            *PROVENANCE_FIELDS,
             "last_interaction_at",
             "restricted",
             "created_at",

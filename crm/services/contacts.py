@@ -16,8 +16,8 @@ from core.audit import audit_event_record
 from ..models import Contact, ContactPointKind, ExternalId, SourceKind, Tag
 from .points import check_points_free, normalise_points, points_replace
 
-# Fields a form, the API or an import may set directly on a Contact.
-CONTACT_FIELDS = (
+# The person's own fields, as forms, the API and imports set them.
+PROFILE_FIELDS = (
     "first_name",
     "last_name",
     "kind",
@@ -30,12 +30,11 @@ CONTACT_FIELDS = (
     "postal_code",
     "city",
     "country",
-    "owner",
-    "notes",
-    "source",
-    "source_detail",
-    "collected_at",
 )
+# Provenance (CON-01): where the data came from and when; set once, at creation.
+PROVENANCE_FIELDS = ("source", "source_detail", "collected_at")
+# Every field a caller may set directly on a Contact.
+CONTACT_FIELDS = (*PROFILE_FIELDS, "owner", "notes", *PROVENANCE_FIELDS)
 RESTORE_WINDOW = timedelta(days=30)
 
 
