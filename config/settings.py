@@ -191,6 +191,9 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IMPORT_INLINE_MAX_ROWS = int(env("IMPORT_INLINE_MAX_ROWS", "2000"))
 
+# Free-text notes: terms that need a justification before saving (crm/sensitive.py holds the default list).
+SENSITIVE_TERMS_EXTRA = env_list("SENSITIVE_TERMS_EXTRA")
+
 # Cache (API throttling counters, among others): per process by default; set
 # CACHE_URL=redis://... when several web processes must share the counters.
 CACHE_URL = env("CACHE_URL")

@@ -15,6 +15,16 @@ CONTACT_FORM_FIELDS = [*PROFILE_FIELDS, "notes"]
 SOURCE_FIELDS = list(PROVENANCE_FIELDS)
 
 
+def justification_field() -> forms.CharField:
+    """Shown when free text holds sensitive terms (CON-04): why this wording is needed; it is logged."""
+    return forms.CharField(
+        label=_("Justification"),
+        required=False,
+        max_length=255,
+        help_text=_("Why this wording is necessary. The justification is logged; the text is not."),
+    )
+
+
 def split_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").replace(",", "\n").splitlines() if line.strip()]
 
@@ -75,6 +85,7 @@ class ContactForm(ServiceErrorsMixin, forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 4}),
         help_text=_("Hold Ctrl (⌘ on a Mac) to pick several."),
     )
+    justification = justification_field()
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=staff_users(), required=False)
     source = forms.ChoiceField(label=_("Source"), choices=SourceKind.choices, initial=SourceKind.MANUAL)
     source_detail = forms.CharField(
@@ -131,6 +142,7 @@ class ContactForm(ServiceErrorsMixin, forms.ModelForm):
         data["emails"] = split_lines(self.cleaned_data["emails"])
         data["phones"] = split_lines(self.cleaned_data["phones"])
         data["tags"] = list(self.cleaned_data["tags"])
+        data["justification"] = self.cleaned_data.get("justification", "")
         return data
 
     def _post_clean(self) -> None:
@@ -140,6 +152,8 @@ class ContactForm(ServiceErrorsMixin, forms.ModelForm):
 
 
 class InteractionForm(ServiceErrorsMixin, forms.ModelForm):
+    justification = justification_field()
+
     class Meta:
         model = Interaction
         fields = ["kind", "occurred_at", "subject", "body"]

@@ -55,7 +55,21 @@ class ExternalIdsField(serializers.DictField):
         return {system.strip(): value for system, value in values.items()}
 
 
+def justification_field() -> serializers.CharField:
+    return serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        help_text=_(
+            "Needed when the notes or body contain sensitive or insulting terms: why this wording is necessary. "
+            "It is logged; the text is not."
+        ),
+    )
+
+
 class ContactSerializer(serializers.ModelSerializer):
+    justification = justification_field()
     emails = serializers.ListField(
         child=serializers.CharField(max_length=320),
         max_length=MAX_POINTS,
@@ -106,6 +120,7 @@ class ContactSerializer(serializers.ModelSerializer):
             "external_ids",
             "owner",
             "notes",
+            "justification",
             *PROVENANCE_FIELDS,
             "last_interaction_at",
             "restricted",
@@ -196,10 +211,11 @@ class InteractionSerializer(serializers.ModelSerializer):
     contact = InteractionContactField(
         queryset=Contact.objects.all(), help_text=_("The contact's id; set at creation, read-only afterwards.")
     )
+    justification = justification_field()
 
     class Meta:
         model = Interaction
-        fields = ["id", "contact", "kind", "occurred_at", "subject", "body", "author", "created_at"]
+        fields = ["id", "contact", "kind", "occurred_at", "subject", "body", "justification", "author", "created_at"]
         read_only_fields = ["id", "author", "created_at"]
         extra_kwargs = {
             "author": {"help_text": _("The staff user who recorded it; empty when an API key did.")},

@@ -29,6 +29,7 @@ from core.crypto import blind_index
 
 from ..models import Contact, ContactPointKind, ExternalId, Organisation, Tag
 from ..normalise import normalise_email, normalise_phone
+from ..sensitive import sensitive_terms
 
 TEXT_TARGETS = ("first_name", "last_name", "job_title", "street", "postal_code", "city", "country", "notes")
 CHOICE_TARGETS = ("status", "kind", "preferred_language")
@@ -133,6 +134,8 @@ class RowValidator:
             self.checks.append(
                 self._single(ExternalId._meta.get_field("value"), "external_id", *columns_for["external_id"][0])
             )
+        if "notes" in columns_for:
+            self.checks.append(self._sensitive_notes(columns_for["notes"][0][1]))
 
     def validate(self, line: int, values: list[str]) -> tuple[Candidate | None, list[str]]:
         candidate = Candidate(line=line, fields={})
@@ -165,6 +168,23 @@ class RowValidator:
                 candidate.fields[target] = model_field.clean(text, None)
             except ValidationError as error:
                 reasons.append(reason(column, error))
+
+        return check
+
+    def _sensitive_notes(self, column: str) -> Check:
+        """Notes with sensitive or insulting terms (CON-04) need a justification: not from a file."""
+
+        def check(values: list[str], candidate: Candidate, reasons: list[str]) -> None:
+            flags = sensitive_terms(candidate.fields.get("notes", ""))
+            if flags:
+                categories = ", ".join(sorted({str(flag.category) for flag in flags}))
+                reasons.append(
+                    _(
+                        "%(column)s: sensitive or insulting terms (%(categories)s); enter such a note by hand, with a "
+                        "justification"
+                    )
+                    % {"column": column, "categories": categories}
+                )
 
         return check
 

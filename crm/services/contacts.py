@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_event_record
 
 from ..models import Contact, ContactPointKind, ExternalId, SourceKind, Tag
+from .free_text import free_text_check, free_text_justified
 from .points import check_points_free, normalise_points, points_replace
 
 # The person's own fields, as forms, the API and imports set them.
@@ -59,9 +60,13 @@ def contact_create(
     tags: Sequence[Tag] = (),
     external_ids: dict[str, str] | None = None,
     reason: str = "",
+    justification: str = "",
     **data: Any,
 ) -> Contact:
-    """Create a contact with its contact points; every problem comes back as a field error."""
+    """Create a contact with its contact points; every problem comes back as a field error.
+
+    Notes with sensitive terms need a `justification` (CON-04), which is logged.
+    """
     unknown = set(data) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"unknown contact fields: {sorted(unknown)}")
@@ -70,10 +75,11 @@ def contact_create(
         data["collected_at"] = timezone.now()
     contact = Contact(**data)
     with transaction.atomic():
-        email_values, phone_values, _ok = _merge_errors(
+        email_values, phone_values, _ok, flagged = _merge_errors(
             lambda: normalise_points(ContactPointKind.EMAIL, emails),
             lambda: normalise_points(ContactPointKind.PHONE, phones),
             lambda: contact.full_clean(exclude=["first_name_key", "last_name_key"]),
+            lambda: free_text_check(field="notes", old="", new=contact.notes, justification=justification),
         )
         _merge_errors(
             lambda: check_points_free(ContactPointKind.EMAIL, email_values),
@@ -88,6 +94,7 @@ def contact_create(
             contact.tags.add(*tags)
         for system, value in (external_ids or {}).items():
             ExternalId.objects.create(contact=contact, system=system, value=value)
+        free_text_justified(field="notes", categories=flagged, justification=justification, contact_id=contact.pk)
     return contact
 
 
@@ -98,24 +105,28 @@ def contact_update(
     phones: Sequence[str] | None = None,
     tags: Sequence[Tag] | None = None,
     reason: str = "",
+    justification: str = "",
     **data: Any,
 ) -> Contact:
     """Apply changed fields and, when given, the full list of emails, phones and tags.
 
-    An unchanged submission writes no history row.
+    An unchanged submission writes no history row. Changed notes with sensitive
+    terms need a `justification` (CON-04), which is logged.
     """
     unknown = set(data) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"unknown contact fields: {sorted(unknown)}")
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        old_notes = contact.notes
         changed = [name for name, value in data.items() if getattr(contact, name) != value]
         for name in changed:
             setattr(contact, name, data[name])
-        email_values, phone_values, _ok = _merge_errors(
+        email_values, phone_values, _ok, flagged = _merge_errors(
             lambda: normalise_points(ContactPointKind.EMAIL, emails) if emails is not None else None,
             lambda: normalise_points(ContactPointKind.PHONE, phones) if phones is not None else None,
             lambda: contact.full_clean(exclude=["first_name_key", "last_name_key"]),
+            lambda: free_text_check(field="notes", old=old_notes, new=contact.notes, justification=justification),
         )
         _merge_errors(
             lambda: check_points_free(ContactPointKind.EMAIL, email_values or [], contact=contact),
@@ -130,6 +141,7 @@ def contact_update(
             points_replace(contact=contact, kind=ContactPointKind.PHONE, values=phone_values)
         if tags is not None:
             contact.tags.set(tags)
+        free_text_justified(field="notes", categories=flagged, justification=justification, contact_id=contact.pk)
     return contact
 
 

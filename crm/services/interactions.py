@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
 from ..models import Contact, Interaction
+from .free_text import free_text_check, free_text_justified
 
 
 def _refresh_last_interaction(contact_id: int) -> None:
@@ -17,25 +19,56 @@ def _refresh_last_interaction(contact_id: int) -> None:
 
 @transaction.atomic
 def interaction_create(
-    *, contact: Contact, kind: str, occurred_at: datetime, subject: str, body: str = "", author: Any = None
+    *,
+    contact: Contact,
+    kind: str,
+    occurred_at: datetime,
+    subject: str,
+    body: str = "",
+    author: Any = None,
+    justification: str = "",
 ) -> Interaction:
+    """Record an interaction; a body with sensitive terms needs a `justification` (CON-04)."""
     interaction = Interaction(
         contact=contact, kind=kind, occurred_at=occurred_at, subject=subject, body=body, author=author
     )
-    interaction.full_clean()
+    flagged = _validate(interaction, old_body="", justification=justification)
     interaction.save()
     _refresh_last_interaction(contact.pk)
+    free_text_justified(field="body", categories=flagged, justification=justification, contact_id=contact.pk)
     return interaction
 
 
+def _validate(interaction: Interaction, *, old_body: str, justification: str) -> list[str]:
+    """Model validation and the free-text check, every error reported at once."""
+    errors: dict[str, list[str]] = {}
+    flagged: list[str] = []
+    try:
+        interaction.full_clean()
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        flagged = free_text_check(field="body", old=old_body, new=interaction.body, justification=justification)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return flagged
+
+
 @transaction.atomic
-def interaction_update(*, interaction: Interaction, **data: Any) -> Interaction:
+def interaction_update(*, interaction: Interaction, justification: str = "", **data: Any) -> Interaction:
+    old_body = interaction.body
     for name in ("kind", "occurred_at", "subject", "body"):
         if name in data:
             setattr(interaction, name, data[name])
-    interaction.full_clean()
+    flagged = _validate(interaction, old_body=old_body, justification=justification)
     interaction.save()
     _refresh_last_interaction(interaction.contact_id)
+    free_text_justified(
+        field="body", categories=flagged, justification=justification, contact_id=interaction.contact_id
+    )
     return interaction
 
 
