@@ -1,10 +1,13 @@
-"""Export of the contact list (CSV or XLSX): what the user may see, logged before a byte leaves.
+"""Export of the contact list (CSV or XLSX): what the user may see, for a stated purpose, logged before a byte leaves.
 
-The rows are the filtered list the user may see (`Contact.objects.restrict` +
-`ContactFilter`); the columns are the fields the role may see (notes only with
-`crm.view_interaction`). Before the file is streamed, one transaction records
-the disclosure (recipient "staff export: <username>", the contacts, the
-fields), one access-log row per contact (channel "export") and an audit event.
+An export needs terms (SEC-08): a purpose, a reason and a recipient, either
+internal (the default) or a named third party with its country. Without them
+nothing is read and nothing is logged. The rows are the filtered list the user
+may see (`Contact.objects.restrict` + `ContactFilter`); the columns are the
+fields the role may see (notes only with `crm.view_interaction`). Before the
+file is streamed, one transaction records the disclosure (CON-06: recipient,
+country, purpose, the contacts, the fields), one access-log row per contact
+(channel "export") and an audit event (purpose, reason, recipient, counts).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+import phonenumbers
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -23,10 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.actors import current_actor
 from core.audit import audit_event_record
 
 from .filters import ContactFilter
-from .models import AccessChannel, Contact
+from .models import AccessChannel, Contact, Disclosure
 from .services import contact_access_record, disclosure_record
 
 FORMATS = ("csv", "xlsx")
@@ -102,25 +108,102 @@ def filtered_contacts(user: Any, params: Mapping[str, Any]) -> QuerySet[Contact]
     return filterset.qs
 
 
+# --------------------------------------------------------------------------- terms
+
+PURPOSE_MAX = Disclosure._meta.get_field("purpose").max_length
+RECIPIENT_MAX = Disclosure._meta.get_field("recipient").max_length
+REASON_MAX = 255  # AuditEvent.reason
+# ISO 3166-1 alpha-2 codes of the territories phonenumbers knows: it catches "UK" for GB and other slips.
+COUNTRY_CODES = frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
+@dataclass(frozen=True)
+class ExportTerms:
+    """Why an export is made and who receives it (SEC-08); build it with `export_terms`, which checks it."""
+
+    purpose: str
+    reason: str
+    recipient: str = ""  # a third party's name; blank: the file stays inside the organisation
+    country: str = ""  # the third party's ISO 3166-1 alpha-2 code
+
+    def __post_init__(self) -> None:
+        if not (self.purpose.strip() and self.reason.strip()):
+            raise ValueError("an export needs a purpose and a reason (build its terms with export_terms)")
+
+    def recipient_label(self) -> str:
+        """What the disclosure log names as recipient: the third party, or "internal: <who exported>"."""
+        return self.recipient or f"internal: {current_actor().label}"
+
+
+def export_terms(*, purpose: str, reason: str, recipient: str = "", country: str = "") -> ExportTerms:
+    """Checked terms; ValidationError keyed by "purpose", "reason", "recipient" or "country" otherwise.
+
+    Purpose and reason are required free text for now (the record of processing
+    activities will provide the purposes); a third party needs a name and a country.
+    """
+    purpose, reason, recipient, country = (value.strip() for value in (purpose, reason, recipient, country))
+    country = country.upper()
+    errors: dict[str, list[str]] = {}
+    if not purpose:
+        errors["purpose"] = [_("Say what the contacts are exported for.")]
+    if not reason:
+        errors["reason"] = [_("Say why this export is needed.")]
+    if country and not recipient:
+        errors["recipient"] = [_("Name the third party that receives the file.")]
+    if recipient and not country:
+        errors["country"] = [_("Give the third party's country.")]
+    elif country and country not in COUNTRY_CODES:
+        errors["country"] = [_("Give the country as its two-letter ISO 3166 code, e.g. DE or GB.")]
+    for key, value, limit in (("purpose", purpose, PURPOSE_MAX), ("reason", reason, REASON_MAX)):
+        if len(value) > limit:
+            errors.setdefault(key, []).append(_("At most %(limit)s characters.") % {"limit": limit})
+    if len(recipient) > RECIPIENT_MAX:
+        errors.setdefault("recipient", []).append(_("At most %(limit)s characters.") % {"limit": RECIPIENT_MAX})
+    if errors:
+        raise ValidationError(errors)
+    return ExportTerms(purpose=purpose, reason=reason, recipient=recipient, country=country)
+
+
 # --------------------------------------------------------------------------- logging
 
 
 def contacts_export_record(
-    *, queryset: QuerySet[Contact], columns: Sequence[Column], recipient: str, fmt: str, filters: Iterable[str] = ()
+    *,
+    queryset: QuerySet[Contact],
+    columns: Sequence[Column],
+    terms: ExportTerms,
+    fmt: str,
+    filters: Iterable[str] = (),
 ) -> list[int]:
     """Log the export (disclosure, an access-log row per contact, audit event); return the ids to write, in order."""
     ids = list(queryset.order_by("pk").values_list("pk", flat=True).distinct())
     fields = [column.key for column in columns]
+    recipient = terms.recipient_label()
     with transaction.atomic():
         disclosure = disclosure_record(
-            recipient=recipient, channel="export", contact_ids=ids, fields=fields, purpose=_("staff export")
+            recipient=recipient,
+            channel="export",
+            contact_ids=ids,
+            fields=fields,
+            country=terms.country,
+            purpose=terms.purpose,
         )
         contact_access_record(contact_ids=ids, channel=AccessChannel.EXPORT)
         audit_event_record(
             action="contacts.exported",
             obj=disclosure,
-            # Filter names only: a filter value may be someone's email address.
-            data={"format": fmt, "contacts": len(ids), "fields": fields, "filters": sorted(set(filters))},
+            reason=terms.reason,
+            data={
+                "purpose": terms.purpose,
+                "recipient": recipient,
+                "country": terms.country,
+                "third_party": bool(terms.recipient),
+                "format": fmt,
+                "contacts": len(ids),
+                "fields": fields,
+                # Filter names only: a filter value may be someone's email address.
+                "filters": sorted(set(filters)),
+            },
         )
     return ids
 
@@ -185,20 +268,114 @@ def export_filename(fmt: str) -> str:
 # --------------------------------------------------------------------------- HTTP
 
 
-def contacts_export_response(*, user: Any, params: Mapping[str, Any], fmt: str) -> StreamingHttpResponse | FileResponse:
-    """The file for the staff list's export button; logs first, then streams (CSV) or sends a temp file (XLSX)."""
+def export_filters(params: Mapping[str, Any]) -> dict[str, str]:
+    """The contact-list filters among request parameters (not the list's cursor or sort), blank ones left out."""
+    filters = {}
+    for name in ContactFilter.base_filters:
+        value = str(params.get(name) or "").strip()
+        if value:
+            filters[name] = value
+    return filters
+
+
+def filters_shown(filters: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(label, value) for each filter, as the export form lists them; ValidationError when one is invalid."""
+    filterset = ContactFilter(filters, queryset=Contact.objects.none())
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    shown = []
+    for name in filters:
+        field = filterset.form.fields[name]
+        value = filterset.form.cleaned_data.get(name)
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            value = dict(field.choices).get(value, value)
+        shown.append((str(field.label), str(value)))
+    return shown
+
+
+class ContactExportForm(forms.Form):
+    """The export's format and terms; the list's filters travel beside it as hidden fields."""
+
+    INTERNAL, THIRD_PARTY = "internal", "third_party"
+
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[("csv", gettext_lazy("CSV")), ("xlsx", gettext_lazy("Excel (XLSX)"))],
+        initial="csv",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    purpose = forms.CharField(
+        label=gettext_lazy("Purpose"),
+        max_length=PURPOSE_MAX,
+        help_text=gettext_lazy(
+            "What the contacts are exported for, e.g. “invitations to the trade fair”. Free text for now: "
+            "it will be chosen from the record of processing activities once the registry is in place."
+        ),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Why this export is needed, e.g. “the partner sends the invitations for us”."),
+    )
+    recipient_kind = forms.ChoiceField(
+        label=gettext_lazy("Recipient"),
+        choices=[
+            (INTERNAL, gettext_lazy("Internal: the file stays inside the organisation")),
+            (THIRD_PARTY, gettext_lazy("A third party (partner, supplier, processor)")),
+        ],
+        initial=INTERNAL,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    recipient = forms.CharField(
+        label=gettext_lazy("Third party's name"),
+        max_length=RECIPIENT_MAX,
+        required=False,
+        help_text=gettext_lazy("The legal entity that receives the file."),
+    )
+    country = forms.CharField(
+        label=gettext_lazy("Third party's country"),
+        max_length=2,
+        required=False,
+        help_text=gettext_lazy("ISO 3166 code, e.g. DE."),
+    )
+
+    terms: ExportTerms | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("recipient_kind") == self.THIRD_PARTY:
+            for name in ("recipient", "country"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("Required for a third party."))
+        else:  # typed, then "internal" chosen: no third party, whatever the two fields hold
+            data["recipient"] = data["country"] = ""
+            for name in ("recipient", "country"):
+                self.errors.pop(name, None)
+        try:
+            self.terms = export_terms(
+                purpose=data.get("purpose", ""),
+                reason=data.get("reason", ""),
+                recipient=data.get("recipient", ""),
+                country=data.get("country", ""),
+            )
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                if name not in self.errors:  # the field's own check already said it
+                    self.add_error(name, messages)
+        return data
+
+
+def contacts_export_response(
+    *, user: Any, filters: Mapping[str, Any], fmt: str, terms: ExportTerms
+) -> StreamingHttpResponse | FileResponse:
+    """The file the staff list's export form asks for; logs first, then streams (CSV) or sends a temp file (XLSX)."""
     if fmt not in FORMATS:
         raise ValidationError({"format": [_("Choose CSV or XLSX.")]})
-    queryset = filtered_contacts(user, params)
+    queryset = filtered_contacts(user, filters)
     columns = export_columns(user)
-    filters = [key for key, value in params.items() if key not in ("format", "page") and value]
-    ids = contacts_export_record(
-        queryset=queryset,
-        columns=columns,
-        recipient=f"staff export: {user.get_username()}",
-        fmt=fmt,
-        filters=filters,
-    )
+    used = [key for key, value in filters.items() if value]
+    ids = contacts_export_record(queryset=queryset, columns=columns, terms=terms, fmt=fmt, filters=used)
     filename = export_filename(fmt)
     rows = export_rows(ids, columns)
     if fmt == "csv":

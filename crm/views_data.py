@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -168,11 +169,37 @@ def import_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_permission_required("core.access_contacts", "crm.view_contact", "crm.export_contact")
-@require_GET
+@require_http_methods(["GET", "POST"])
 def contact_export(request: HttpRequest) -> HttpResponse:
-    """The filtered contact list as CSV or XLSX (?format=csv|xlsx plus the list's filters)."""
-    fmt = request.GET.get("format", "csv")
+    """GET: the export form, carrying the list's filters; POST: the file, once purpose, reason and recipient are given.
+
+    A POST (with its CSRF token), because an export writes evidence: a GET could be
+    forged from another site into a disclosure the user never made.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    filters = exports.export_filters(data)
     try:
-        return exports.contacts_export_response(user=request.user, params=request.GET, fmt=fmt)
+        shown, filters_error = exports.filters_shown(filters), ""
     except ValidationError as error:
-        return HttpResponseBadRequest(_("The export could not be made: %(errors)s") % {"errors": _error_text(error)})
+        shown, filters_error = [], _("The list's filters are not valid: %(errors)s") % {"errors": _error_text(error)}
+    if request.method == "POST":
+        form = exports.ContactExportForm(request.POST)
+        if form.is_valid() and not filters_error:
+            try:
+                return exports.contacts_export_response(
+                    user=request.user, filters=filters, fmt=form.cleaned_data["format"], terms=form.terms
+                )
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+    else:
+        fmt = request.GET.get("format")
+        form = exports.ContactExportForm(initial={"format": fmt} if fmt in exports.FORMATS else None)
+    context = {
+        "form": form,
+        "filters": filters,
+        "filters_shown": shown,
+        "filters_error": filters_error,
+        "list_query": urlencode(filters),
+    }
+    status = 400 if form.errors or filters_error else 200
+    return render(request, "crm/export_form.html", context, status=status)
