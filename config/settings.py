@@ -191,6 +191,9 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IMPORT_INLINE_MAX_ROWS = int(env("IMPORT_INLINE_MAX_ROWS", "2000"))
 
+# Access review (SEC-01): the report of users and their roles is due for a sign-off this many days after the last one.
+ACCESS_REVIEW_INTERVAL_DAYS = int(env("ACCESS_REVIEW_INTERVAL_DAYS", "180"))
+
 # Free-text notes: terms that need a justification before saving (crm/sensitive.py holds the default list).
 SENSITIVE_TERMS_EXTRA = env_list("SENSITIVE_TERMS_EXTRA")
 

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("dashboard/", core_views.dashboard, name="dashboard"),
     path("outbox/", include("core.urls")),
     path("api-keys/", include("core.urls_apikeys")),
+    path("access-review/", include("core.urls_access_review")),
     path("contacts/", include("crm.urls")),
     path("consents/", include("consent.urls")),
     path("requests/", include("dsar.urls")),

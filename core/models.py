@@ -214,3 +214,46 @@ class ApiKey(models.Model):
 
     def has_scopes(self, scopes: Any) -> bool:
         return set(scopes) <= set(self.scopes)
+
+
+class AccessReview(models.Model):
+    """A reviewer's sign-off of the access-review report (SEC-01): who may reach what, at that moment.
+
+    The snapshot holds staff accounts (usernames, roles, effective capabilities) and API keys, never
+    data subjects; the fingerprint is a hash of the snapshot, so two reviews of unchanged rights share it.
+    Sign-offs are evidence: append-only, like AuditEvent (core.access_review.access_review_sign writes them).
+    """
+
+    signed_at = models.DateTimeField(_("signed at"), auto_now_add=True, db_index=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept apart from the foreign key so the sign-off still names its reviewer if the account is deleted.
+    signed_by_label = models.CharField(_("reviewer"), max_length=150)
+    comment = models.TextField(_("comment"), blank=True)
+    snapshot = models.JSONField(_("snapshot"), default=dict)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        verbose_name = _("access review")
+        verbose_name_plural = _("access reviews")
+        default_permissions = ("add", "view")
+
+    def __str__(self) -> str:
+        return f"{self.signed_at:%Y-%m-%d %H:%M} by {self.signed_by_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("access reviews are never edited")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("access reviews are never deleted")

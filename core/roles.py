@@ -33,6 +33,8 @@ ALL_AREAS = [
 ]
 CONTACT_EDIT = ["crm.view_contact", "crm.add_contact", "crm.change_contact"]
 API_KEY_ADMIN = ["core.view_apikey", "core.add_apikey", "core.revoke_apikey"]
+# Periodic access review (SEC-01): the DPO and administrators sign it off, the auditor reads it.
+ACCESS_REVIEW_SIGN = ["core.view_accessreview", "core.add_accessreview"]
 
 
 def _crud(model: str, *verbs: str) -> list[str]:
@@ -67,8 +69,8 @@ CRM_READ = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    ADMINISTRATOR: [*ALL_AREAS, *CRM_FULL, "core.view_outboxmessage", *API_KEY_ADMIN],
-    DPO: [*ALL_AREAS, *CRM_FULL, "core.view_outboxmessage", "core.view_auditevent"],
+    ADMINISTRATOR: [*ALL_AREAS, *CRM_FULL, "core.view_outboxmessage", *API_KEY_ADMIN, *ACCESS_REVIEW_SIGN],
+    DPO: [*ALL_AREAS, *CRM_FULL, "core.view_outboxmessage", "core.view_auditevent", *ACCESS_REVIEW_SIGN],
     SALES: [
         "core.access_contacts",
         "core.access_consents",
@@ -101,7 +103,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("tag", "view"),
         "core.view_outboxmessage",
     ],
-    AUDITOR: [*ALL_AREAS, *CRM_READ, "core.view_outboxmessage", "core.view_auditevent"],
+    AUDITOR: [*ALL_AREAS, *CRM_READ, "core.view_outboxmessage", "core.view_auditevent", "core.view_accessreview"],
 }
 
 

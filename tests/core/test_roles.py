@@ -52,8 +52,17 @@ EXPECTED_PERMISSIONS = {
         "core.view_apikey",
         "core.add_apikey",
         "core.revoke_apikey",
+        "core.view_accessreview",
+        "core.add_accessreview",
     },
-    roles.DPO: {*ALL_AREAS, *CRM_EVERYTHING, "core.view_outboxmessage", "core.view_auditevent"},
+    roles.DPO: {
+        *ALL_AREAS,
+        *CRM_EVERYTHING,
+        "core.view_outboxmessage",
+        "core.view_auditevent",
+        "core.view_accessreview",
+        "core.add_accessreview",
+    },
     # Sales own their contacts (no view_all_contacts) and may soft-delete them.
     roles.SALES: {
         "core.access_contacts",
@@ -108,6 +117,7 @@ EXPECTED_PERMISSIONS = {
         *ALL_AREAS,
         "core.view_outboxmessage",
         "core.view_auditevent",
+        "core.view_accessreview",
         "crm.view_contact",
         "crm.view_all_contacts",
         "crm.view_restricted_contact",
