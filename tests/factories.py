@@ -51,7 +51,9 @@ class ContactFactory(factory.Factory):
     last_name = factory.LazyFunction(lambda: fake.last_name())
     emails = factory.Sequence(lambda n: [f"contact{n}@example.com"])
     phones: list[str] = []
-    notes = factory.LazyFunction(lambda: fake.sentence())
+    # Fixed, neutral notes: Faker's word lists hold terms (health, religious…) that the
+    # free-text check (crm/sensitive.py) refuses without a justification.
+    notes = factory.Iterator(["Met at the Lyon fair.", "Prefers a call in the morning.", "Asked for the brochure.", ""])
 
     @classmethod
     def _create(cls, model_class: type[Contact], *args: Any, **kwargs: Any) -> Contact:
