@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -236,6 +237,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": float(env("WORKER_HEARTBEAT_SECONDS", "30"))},
     "purge-deleted-contacts": {"task": "crm.tasks.purge_deleted_contacts", "schedule": 6 * 3600.0},
+    # CON-12: Art. 14 notices to contacts from indirect sources, each morning (CELERY_TIMEZONE).
+    "art14-notices": {"task": "crm.tasks.send_art14_notices", "schedule": crontab(hour=9, minute=0)},
 }
 WORKER_HEARTBEAT_SECONDS = int(env("WORKER_HEARTBEAT_SECONDS", "30"))
 
@@ -252,6 +255,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "privacy@example.org")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env("SITE_URL", f"http://127.0.0.1:{env('PORT', '8000')}")
+# Who the controller is and how people reach it: Art. 14 notices name both.
+CONTROLLER_NAME = env("CONTROLLER_NAME", "Our organisation")
+CONTROLLER_CONTACT = env("CONTROLLER_CONTACT", DEFAULT_FROM_EMAIL)
 
 # REST API
 REST_FRAMEWORK = {

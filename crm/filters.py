@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Contact, ContactStatus, Organisation, PersonKind, Tag
 
+ART14_PENDING, ART14_OVERDUE = "pending", "overdue"
+
 
 class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
@@ -22,10 +24,16 @@ class ContactFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ContactStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=PersonKind.choices, label=_("Kind"))
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner (user id)"))
+    art14 = django_filters.ChoiceFilter(
+        method="filter_art14",
+        choices=[(ART14_PENDING, _("Not sent yet")), (ART14_OVERDUE, _("Overdue"))],
+        label=_("Art. 14 notice"),
+        help_text=_("Pending: from an indirect source (import), no notice yet. Overdue: past the one-month deadline."),
+    )
 
     class Meta:
         model = Contact
-        fields = ["q", "email", "phone", "organisation", "tag", "status", "kind", "owner"]
+        fields = ["q", "email", "phone", "organisation", "tag", "status", "kind", "owner", "art14"]
 
     def filter_q(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
         return queryset.search(value)
@@ -35,3 +43,6 @@ class ContactFilter(django_filters.FilterSet):
 
     def filter_phone(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
         return queryset.with_phone(value)
+
+    def filter_art14(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
+        return queryset.art14_overdue() if value == ART14_OVERDUE else queryset.art14_pending()

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from core.crypto import blind_index
+from core.deadlines import art14_overdue_cutoff, local_today
 
 from .normalise import normalise_email, normalise_phone
 
@@ -36,6 +38,23 @@ class ContactQuerySet(models.QuerySet):
         if action != "view" or not user.has_perm("crm.view_restricted_contact"):
             queryset = queryset.filter(restricted=False)
         return queryset
+
+    def art14_pending(self) -> ContactQuerySet:
+        """Contacts from an indirect source still owed their Art. 14 notice (CON-12).
+
+        Soft-deleted contacts are out, and so are restricted ones (Art. 18: their data are only stored).
+        """
+        from .models import INDIRECT_SOURCES
+
+        return self.live().filter(source__in=INDIRECT_SOURCES, art14_notice_sent_at__isnull=True, restricted=False)
+
+    def art14_overdue(self, today: date | None = None) -> ContactQuerySet:
+        """Pending contacts whose notice was due before `today` (the organisation's local date)."""
+        cutoff = art14_overdue_cutoff(today or local_today())
+        collected_before = models.Q(collected_at__lt=cutoff) | models.Q(
+            collected_at__isnull=True, created_at__lt=cutoff
+        )
+        return self.art14_pending().filter(collected_before)
 
     def search(self, text: str) -> ContactQuerySet:
         """Exact email or phone through the blind index, else a name prefix (accents and case ignored)."""

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import crypto
+from core.deadlines import art14_notice_due, local_today
 
 from .filters import ContactFilter
 from .models import Contact, ContactAccess, Interaction, Organisation, search_key
@@ -372,6 +373,35 @@ def dashboard_panel(request: Any) -> dict[str, Any]:
         "values": [count for _month, count in per_month],
     }
     return {"chart": chart, "contact_count": contact_count(), "created_last_12_months": sum(chart["values"])}
+
+
+def art14_overdue(user: Any) -> QuerySet[Contact]:
+    """The contacts `user` may see that are past the one month to receive their Art. 14 notice (CON-12)."""
+    return Contact.objects.restrict(user, "view").art14_overdue()
+
+
+@dataclass(frozen=True)
+class Art14Status:
+    """Where a contact from an indirect source stands with its Art. 14 notice."""
+
+    sent_at: datetime | None
+    due: date
+    overdue: bool
+
+
+def art14_status(*, contact: Contact, today: date | None = None) -> Art14Status | None:
+    """None for a contact whose data the person gave us (no notice owed)."""
+    if not contact.is_indirect:
+        return None
+    due = art14_notice_due(contact.collected_at or contact.created_at)
+    sent_at = contact.art14_notice_sent_at
+    pending = sent_at is None and not contact.restricted  # as in ContactQuerySet.art14_pending
+    return Art14Status(sent_at=sent_at, due=due, overdue=pending and due < (today or local_today()))
+
+
+def art14_dashboard_panel(request: Any) -> dict[str, Any]:
+    """The dashboard's "Art. 14 notices overdue" figure (registered with core.panels)."""
+    return {"art14_overdue": art14_overdue(request.user).count()}
 
 
 def contact_trash(*, user: Any) -> QuerySet[Contact]:

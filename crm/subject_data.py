@@ -16,7 +16,14 @@ from django.apps import apps
 from django.db import models, transaction
 
 from core.audit import audit_event_record
-from core.subject_data import ON_ERASE_ANONYMISE, ON_ERASE_DELETE, Declaration, declaration_for, declarations
+from core.subject_data import (
+    ON_ERASE_ANONYMISE,
+    ON_ERASE_DELETE,
+    Category,
+    Declaration,
+    declaration_for,
+    declarations,
+)
 
 from .models import Contact
 
@@ -165,6 +172,24 @@ def subject_data_collect(*, contact: Contact, portable_only: bool = False) -> li
             section.history_rows = _history_rows(declaration, contact.pk, [r["id"] for r in section.rows]).count()
         sections.append(section)
     return sections
+
+
+def subject_data_categories(*, contact: Contact) -> list[str]:
+    """The categories of personal data held about `contact` (Art. 14(1)(d), Art. 15(1)(b)), in Category order.
+
+    The contact's own fields count when they hold a value; another model's when
+    it has a row for the contact.
+    """
+    held: set[str] = set()
+    for declaration in declarations():
+        if declaration.model is Contact:
+            for name, personal in declaration.fields.items():
+                value = getattr(contact, Contact._meta.get_field(name).attname)
+                if value not in (None, "", False):
+                    held.add(personal.category)
+        elif declaration.fields and _rows(declaration, contact.pk).exists():
+            held.update(personal.category for personal in declaration.fields.values())
+    return [category for category in Category.values if category in held]
 
 
 # ------------------------------------------------------------------- erase

@@ -9,6 +9,7 @@ from core.actors import acting_as
 from .imports.services import import_actor, import_job_dry_run, import_job_run
 from .models import ImportJob, ImportStatus
 from .services import contacts_purge_deleted
+from .services.notices import art14_notices_send_pending
 
 
 @shared_task(queue="default", acks_late=True)
@@ -37,3 +38,16 @@ def purge_deleted_contacts(batch_size: int = 200) -> int:
     if has_more:
         purge_deleted_contacts.delay(batch_size)
     return erased
+
+
+@shared_task(queue="default", acks_late=True)
+def send_art14_notices(batch_size: int = 500) -> int:
+    """Send the Art. 14 notice to contacts from indirect sources still waiting for it (CON-12), a batch at a time.
+
+    Re-enqueues itself while more remain. Contacts without an email address are
+    skipped and stay on the overdue list; a contact is never sent two notices.
+    """
+    sent, has_more = art14_notices_send_pending(batch_size=batch_size)
+    if has_more:
+        send_art14_notices.delay(batch_size)
+    return sent

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", contacts.contact_edit, name="contact_edit"),
     path("<int:pk>/delete/", contacts.contact_delete, name="contact_delete"),
     path("<int:pk>/restore/", contacts.contact_restore, name="contact_restore"),
+    path("<int:pk>/art14-notice/", contacts.contact_art14_send, name="contact_art14_send"),
     path("<int:pk>/interactions/", interactions.interaction_panel, name="interaction_panel"),
     path("<int:pk>/interactions/new/", interactions.interaction_create, name="interaction_create"),
     path("<int:pk>/interactions/<int:interaction_pk>/edit/", interactions.interaction_edit, name="interaction_edit"),

@@ -60,6 +60,7 @@ PAGES: dict[str, set[str]] = {
     "crm:contact_delete": {ADMIN, DPO, SALES},
     "crm:contact_trash": {ADMIN, DPO, SALES},
     "crm:contact_restore": {ADMIN, DPO, SALES},
+    "crm:contact_art14_send": EDITORS,
     "crm:contact_bulk_tag": EDITORS,
     "crm:interaction_panel": INTERACTION_READERS,
     "crm:interaction_create": INTERACTION_WRITERS,

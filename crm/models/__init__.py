@@ -1,6 +1,7 @@
 """The contact repository's models (one module per concern, re-exported here)."""
 
 from .contacts import (
+    INDIRECT_SOURCES,
     Contact,
     ContactPoint,
     ContactPointKind,
@@ -17,6 +18,7 @@ from .interactions import Interaction, InteractionKind
 from .logs import AccessChannel, ContactAccess, DisclosedContact, Disclosure
 
 __all__ = [
+    "INDIRECT_SOURCES",
     "AccessChannel",
     "Contact",
     "ContactAccess",

@@ -45,6 +45,11 @@ class SourceKind(models.TextChoices):
     EVENT = "event", _("Event")
 
 
+# Sources where the data were not obtained from the person: each contact from one of them is owed an
+# Art. 14 notice within a month (CON-12). Enrichment and partner sources join this tuple when they exist.
+INDIRECT_SOURCES: tuple[str, ...] = (SourceKind.IMPORT,)
+
+
 class Tag(models.Model):
     """A label or segment ("newsletter", "salon 2026"); holds no personal data."""
 
@@ -116,6 +121,7 @@ class Organisation(models.Model):
         "last_interaction_at": PersonalField(Category.INTERACTION),
         "restricted": PersonalField(Category.REQUEST),
         "restriction_reason": PersonalField(Category.REQUEST),
+        "art14_notice_sent_at": PersonalField(Category.CONSENT_PROOF),
     },
 )
 class Contact(models.Model):
@@ -163,6 +169,8 @@ class Contact(models.Model):
         _("source detail"), max_length=200, blank=True, help_text=_("File and supplier, form or event name")
     )
     collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
+    # CON-12: when the Art. 14 notice went to a contact from an indirect source (the outbox keeps the text).
+    art14_notice_sent_at = models.DateTimeField(_("Art. 14 notice sent at"), null=True, blank=True, editable=False)
     # Indexed for the list's order by migration 0003 (PostgreSQL).
     last_interaction_at = models.DateTimeField(_("last interaction"), null=True, blank=True)
     # Art. 18 restriction: the data are kept but not processed.
@@ -201,6 +209,12 @@ class Contact(models.Model):
             models.Index(fields=["owner", "last_name_key", "id"], name="contact_owner_idx"),
             models.Index(fields=["status", "last_name_key", "id"], name="contact_status_idx"),
             models.Index(fields=["organisation", "last_name_key"], name="contact_org_idx"),
+            # Small: only contacts still owed an Art. 14 notice (the dashboard counts them on every view).
+            models.Index(
+                fields=["collected_at"],
+                name="contact_art14_pending_idx",
+                condition=models.Q(source__in=INDIRECT_SOURCES, art14_notice_sent_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -221,6 +235,11 @@ class Contact(models.Model):
     @property
     def full_name(self) -> str:
         return str(self)
+
+    @property
+    def is_indirect(self) -> bool:
+        """The data were not obtained from the person, who is owed an Art. 14 notice (CON-12)."""
+        return self.source in INDIRECT_SOURCES
 
     def _point_values(self, kind: str) -> list[str]:
         # Reads through the prefetch cache when the caller used prefetch_related("points").

@@ -10,9 +10,12 @@ from .contacts import (
 )
 from .interactions import interaction_create, interaction_delete, interaction_update
 from .logs import contact_access_record, disclosure_record
+from .notices import art14_notice_send, art14_notices_send_pending
 
 __all__ = [
     "CONTACT_FIELDS",
+    "art14_notice_send",
+    "art14_notices_send_pending",
     "contact_access_record",
     "contact_create",
     "contact_delete",

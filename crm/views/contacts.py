@@ -66,6 +66,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_see_notes": _can_see_notes(user),
         "can_change": user.has_perm("crm.change_contact") and not contact.restricted,
         "can_delete": user.has_perm("crm.delete_contact") and not contact.restricted,
+        "art14": selectors.art14_status(contact=contact),
     }
     if user.has_perm("crm.view_interaction"):
         from .interactions import interaction_panel_context
@@ -147,6 +148,20 @@ def contact_restore(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("crm:contact_trash")
     messages.success(request, _("%(name)s was restored.") % {"name": contact})
+    return redirect("crm:contact_detail", pk=contact.pk)
+
+
+@require_POST
+@staff_permission_required("core.access_contacts", "crm.change_contact")
+def contact_art14_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the Art. 14 notice now rather than with the next daily run (CON-12)."""
+    contact = get_object_or_404(Contact.objects.restrict(request.user, "change"), pk=pk)
+    if services.art14_notice_send(contact=contact) is not None:
+        messages.success(request, _("The Art. 14 notice was sent to %(name)s.") % {"name": contact})
+    elif contact.is_indirect and not Contact.objects.filter(pk=pk, art14_notice_sent_at__isnull=False).exists():
+        messages.error(request, _("No notice was sent: this contact has no email address."))
+    else:
+        messages.info(request, _("No notice was sent: this contact does not need one or already had it."))
     return redirect("crm:contact_detail", pk=contact.pk)
 
 

@@ -1,0 +1,56 @@
+"""Legal deadlines, computed in one place (DESIGN.md invariant 3).
+
+A deadline counted in months lands on the same day number of the later month,
+or on that month's last day when it is shorter (31 January + 1 month = 28 or
+29 February). Days are calendar days in the organisation's time zone
+(settings.TIME_ZONE): a contact collected at 23:30 UTC on 31 January was
+collected on 1 February in Paris.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+# Art. 14(3)(a): information "within a reasonable period after obtaining the personal data, but at the latest
+# within one month".
+ART14_NOTICE_MONTHS = 1
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by `months` calendar months, clamped to the end of a shorter month."""
+    return day + relativedelta(months=months)
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day `moment` falls on in the organisation's time zone."""
+    return timezone.localdate(moment, timezone.get_default_timezone())
+
+
+def local_today() -> date:
+    return local_date(timezone.now())
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of `day` in the organisation's time zone (aware)."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def art14_notice_due(collected_at: datetime) -> date:
+    """The last day to inform a person whose data were not obtained from them (Art. 14(3)(a))."""
+    return add_months(local_date(collected_at), ART14_NOTICE_MONTHS)
+
+
+def art14_overdue_cutoff(today: date) -> datetime:
+    """The instant before which a collection is overdue on `today` (its due date is before `today`).
+
+    Due dates are not one-to-one with collection days (28 to 31 January are all
+    due on 28 February), so the cutoff is the first collection day still due
+    today or later, found by walking forward from `today` minus one month.
+    """
+    first_not_overdue = add_months(today, -ART14_NOTICE_MONTHS)
+    while add_months(first_not_overdue, ART14_NOTICE_MONTHS) < today:
+        first_not_overdue += timedelta(days=1)
+    return start_of_day(first_not_overdue)
