@@ -39,8 +39,20 @@ def points_of(contact: Any, kind: str) -> list[Any]:
 
 @register.filter
 def email_breakable(value: str) -> str:
-    """An address that may wrap before its "@" only (not in the middle of a word)."""
-    local, at, domain = (value or "").partition("@")
+    """An address as people write it (Unicode domain), that may wrap before its "@" only."""
+    local, at, domain = email_display(value).partition("@")
     if not at:
         return conditional_escape(value)
     return format_html("{}<wbr>@{}", local, domain)
+
+
+@register.filter
+def email_display(value: str) -> str:
+    """The stored address has an IDNA domain (xn--…); show the domain as people write it."""
+    local, at, domain = (value or "").partition("@")
+    if not at or "xn--" not in domain:
+        return value
+    try:
+        return f"{local}@{domain.encode('ascii').decode('idna')}"
+    except UnicodeError:
+        return value

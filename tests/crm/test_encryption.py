@@ -59,3 +59,11 @@ def test_exact_lookup_works_through_the_blind_index_only():
     assert list(Contact.objects.search("dur")) == [contact]
     assert list(Contact.objects.search("ÉLI")) == [contact]
     assert list(Contact.objects.with_email("other@example.org")) == []
+
+
+@pytest.mark.django_db
+def test_pages_show_an_internationalised_domain_as_people_write_it(role_client):
+    contact = contact_create(first_name="Élise", last_name="Durand", emails=["elise@exämple.fr"])
+    html = role_client("DPO").get(f"/contacts/{contact.pk}/").content.decode()
+    assert "elise@exämple.fr" in html
+    assert 'href="mailto:elise@xn--exmple-cua.fr"' in html
