@@ -40,6 +40,7 @@ from .audit import audit_event_record
 from .models import AccessReview, ApiKey, ApiKeyStatus
 from .navigation import AREAS as NAVIGATION_AREAS
 from .roles import ALL_AREAS
+from .spreadsheet import spreadsheet_safe
 
 COMMENT_MAX_LENGTH = 2000
 
@@ -237,9 +238,6 @@ def access_review_status(*, now: datetime | None = None) -> ReviewStatus:
 
 # CSV ------------------------------------------------------------------------------------------
 
-# Spreadsheets run a cell starting with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _cell(value: Any) -> str:
     if value is None:
@@ -248,8 +246,7 @@ def _cell(value: Any) -> str:
         return _t("yes") if value else _t("no")
     if isinstance(value, datetime):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return spreadsheet_safe(str(value))
 
 
 def _join(values: Iterable[Any]) -> str:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from core.actors import current_actor
 from core.audit import audit_event_record
+from core.spreadsheet import spreadsheet_safe
 
 from .filters import ContactFilter
 from .models import AccessChannel, Contact, Disclosure
@@ -41,8 +42,6 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# Spreadsheets run a cell starting with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _join(values: Iterable[str]) -> str:
@@ -212,10 +211,7 @@ def contacts_export_record(
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_STARTS) and not (text[0] == "+" and text[1:].replace(" ", "").isdigit()):
-        return "'" + text  # a leading quote keeps spreadsheets from running it; phone numbers stay as they are
-    return text
+    return spreadsheet_safe("" if value is None else str(value))
 
 
 def export_rows(ids: Sequence[int], columns: Sequence[Column]) -> Iterator[list[str]]:
