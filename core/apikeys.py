@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_event_record
-from .models import ApiKey
+from .models import ApiKey, ApiKeyStatus
 
 KEY_MARK = "crm"
 PREFIX_LENGTH = 8
@@ -194,9 +194,10 @@ def api_key_authenticate(raw_key: str, *, at: datetime | None = None) -> ApiKey:
     key = ApiKey.objects.filter(prefix=prefix).first() if prefix else None
     if key is None or not hmac.compare_digest(key.hashed_key, hash_key(raw_key)):
         raise KeyRejected(_t("Invalid API key."))
-    if key.revoked_at is not None:
+    status = key.status_at(at)
+    if status == ApiKeyStatus.REVOKED:
         raise KeyRejected(_t("This API key has been revoked."))
-    if key.expires_at is not None and key.expires_at <= at:
+    if status == ApiKeyStatus.EXPIRED:
         raise KeyRejected(_t("This API key has expired."))
     if key.last_used_at is None or at - key.last_used_at >= LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=at)
