@@ -8,6 +8,7 @@ table with their own models' permissions.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django.db.models.signals import post_migrate
@@ -110,14 +111,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 def sync_role_permissions(using: str = "default") -> None:
     from django.contrib.auth.models import Group, Permission
 
+    listed = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    existing = (
+        Permission.objects.using(using)
+        .filter(content_type__app_label__in={perm.split(".")[0] for perm in listed})
+        .select_related("content_type")
+    )
+    by_name: dict[str, list[Permission]] = defaultdict(list)
+    for permission in existing:
+        by_name[f"{permission.content_type.app_label}.{permission.codename}"].append(permission)
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.using(using).get_or_create(name=role)
-        wanted = []
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            found = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename)
-            wanted.extend(found)
-        group.permissions.add(*wanted)
+        group.permissions.add(*(permission for perm in perms for permission in by_name[perm]))
 
 
 @receiver(post_migrate)
