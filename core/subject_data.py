@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import replace as replace_fields
 from typing import Any, TypeVar
 
 from django.db import models
@@ -126,19 +127,8 @@ def declarations() -> list[Declaration]:
     """Every declaration, with the history model simple-history made for it."""
     result = []
     for model, declaration in _declarations.items():
-        history = getattr(model, "history", None)
-        history_model = getattr(history, "model", None) if history is not None else None
-        result.append(
-            Declaration(
-                model=declaration.model,
-                subject=declaration.subject,
-                fields=declaration.fields,
-                on_erase=declaration.on_erase,
-                legal_basis=declaration.legal_basis,
-                notes=declaration.notes,
-                history_model=history_model,
-            )
-        )
+        history = getattr(model, "history", None)  # simple-history's manager, whose model is the history table
+        result.append(replace_fields(declaration, history_model=getattr(history, "model", None)))
     return result
 
 
