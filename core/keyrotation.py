@@ -39,9 +39,8 @@ def encrypted_fields() -> Iterator[tuple[type[models.Model], list[str]]]:
             yield model, names
 
 
-def _primary_key_version(token: str) -> bool:
+def _primary_key_version(token: str, primary: Fernet) -> bool:
     """True when the token already decrypts with the primary key alone."""
-    primary = Fernet(settings.FIELD_ENCRYPTION_KEYS[0].encode())
     try:
         primary.decrypt(token[len(PREFIX) :].encode())
     except Exception:  # noqa: BLE001 - InvalidToken means an older key
@@ -52,13 +51,14 @@ def _primary_key_version(token: str) -> bool:
 def rotate_model(model: type[models.Model], names: list[str], batch_size: int = BATCH_SIZE) -> list[RotationCount]:
     counts = dict.fromkeys(names, 0)
     manager = model._base_manager
+    primary = Fernet(settings.FIELD_ENCRYPTION_KEYS[0].encode())
+    # Cast to a plain text column skips from_db_value: we handle tokens, never plaintext.
+    raw = {f"raw_{name}": Cast(name, output_field=models.TextField()) for name in names}
     last_pk = None
     while True:
         rows = manager.order_by("pk")
         if last_pk is not None:
             rows = rows.filter(pk__gt=last_pk)
-        # Cast to a plain text column skips from_db_value: we handle tokens, never plaintext.
-        raw = {f"raw_{name}": Cast(name, output_field=models.TextField()) for name in names}
         batch = list(rows.annotate(**raw).values_list("pk", *raw)[:batch_size])
         if not batch:
             break
@@ -68,7 +68,7 @@ def rotate_model(model: type[models.Model], names: list[str], batch_size: int = 
                 changes = {
                     name: rotate(token)
                     for name, token in zip(names, tokens, strict=True)
-                    if token and not _primary_key_version(token)
+                    if token and not _primary_key_version(token, primary)
                 }
                 if changes:
                     manager.filter(pk=pk).update(**changes)
