@@ -4,7 +4,7 @@ An export needs terms (SEC-08): a purpose, a reason and a recipient, either
 internal (the default) or a named third party with its country. Without them
 nothing is read and nothing is logged. The rows are the filtered list the user
 may see (`Contact.objects.restrict` + `ContactFilter`); the columns are the
-fields the role may see (notes only with `crm.view_interaction`). Before the
+fields the role may see (notes only with `crm.view_interaction`: `can_see_notes`). Before the
 file is streamed, one transaction records the disclosure (CON-06: recipient,
 country, purpose, the contacts, the fields), one access-log row per contact
 (channel "export") and an audit event (purpose, reason, recipient, counts).
@@ -34,6 +34,7 @@ from core.spreadsheet import spreadsheet_safe
 
 from .filters import ContactFilter
 from .models import AccessChannel, Contact, Disclosure
+from .querysets import can_see_notes
 from .services import contact_access_record, disclosure_record
 
 FORMATS = ("csv", "xlsx")
@@ -57,7 +58,7 @@ class Column:
     key: str
     label: Any
     value: Callable[[Contact], Any]
-    permission: str = ""  # needed on top of crm.view_contact
+    shown_to: Callable[[Any], bool] | None = None  # who may see it, on top of crm.view_contact (None: everyone)
 
 
 COLUMNS = [
@@ -88,15 +89,15 @@ COLUMNS = [
     Column("source_detail", gettext_lazy("Source detail"), lambda c: c.source_detail),
     Column("collected_at", gettext_lazy("Collected at"), lambda c: _date(c.collected_at)),
     Column("created_at", gettext_lazy("Created at"), lambda c: _date(c.created_at)),
-    Column("notes", gettext_lazy("Notes"), lambda c: c.notes, permission="crm.view_interaction"),
+    Column("notes", gettext_lazy("Notes"), lambda c: c.notes, shown_to=can_see_notes),
 ]
 
 
 def export_columns(user: Any = None, *, include_notes: bool = False) -> list[Column]:
     """The columns `user` may see (without a user, as for the command: notes only when asked for)."""
     if user is None:
-        return [c for c in COLUMNS if not c.permission or include_notes]
-    return [c for c in COLUMNS if not c.permission or user.has_perm(c.permission)]
+        return [c for c in COLUMNS if c.shown_to is None or include_notes]
+    return [c for c in COLUMNS if c.shown_to is None or c.shown_to(user)]
 
 
 def filtered_contacts(user: Any, params: Mapping[str, Any]) -> QuerySet[Contact]:

@@ -17,6 +17,11 @@ def can_see_all_contacts(user: Any) -> bool:
     return user.has_perm("crm.view_all_contacts")
 
 
+def can_see_notes(user: Any) -> bool:
+    """Notes are free text about the person, as sensitive as interactions: they follow crm.view_interaction."""
+    return user.has_perm("crm.view_interaction")
+
+
 class ContactQuerySet(models.QuerySet):
     def live(self) -> ContactQuerySet:
         return self.filter(deleted_at__isnull=True)

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from core.models import ApiKey
 
 from ..models import Contact, ExternalId, Interaction, Organisation, SourceKind, Tag
-from ..querysets import can_see_all_contacts
+from ..querysets import can_see_all_contacts, can_see_notes
 from ..services.contacts import PROFILE_FIELDS, PROVENANCE_FIELDS
 
 MAX_POINTS = 20
@@ -26,11 +26,6 @@ EXTERNAL_VALUE_MAX = ExternalId._meta.get_field("value").max_length
 
 def is_api_key_request(request: Request | None) -> bool:
     return request is not None and isinstance(request.auth, ApiKey)
-
-
-def can_see_notes(user: Any) -> bool:
-    """Notes are free text about the person, as sensitive as interactions: they follow crm.view_interaction."""
-    return user.has_perm("crm.view_interaction")
 
 
 class ExternalIdsField(serializers.DictField):

@@ -16,7 +16,7 @@ from core.decorators import staff_permission_required
 from .. import selectors, services
 from ..forms import BulkTagForm, ContactDeleteForm, ContactForm, OrganisationSelect, staff_users
 from ..models import AccessChannel, Contact, ContactPointKind, Tag
-from ..querysets import can_see_all_contacts
+from ..querysets import can_see_all_contacts, can_see_notes
 from ..services.contacts import RESTORE_WINDOW
 from ..services.tags import contacts_tag_add, contacts_tag_remove, tag_get_or_create
 from .common import is_partial, query_without, redirect_back
@@ -47,10 +47,6 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _can_see_notes(user: object) -> bool:
-    return user.has_perm("crm.view_interaction")  # notes are free text, as sensitive as interactions
-
-
 @staff_permission_required("core.access_contacts", "crm.view_contact")
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = Contact.objects.restrict(request.user, "view").select_related("organisation", "owner")
@@ -63,7 +59,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "point_kinds": [ContactPointKind.EMAIL, ContactPointKind.PHONE],
         "history": selectors.contact_history_entries(contact=contact, limit=50),
         "accesses": selectors.contact_accesses(contact=contact) if user.has_perm("crm.view_contactaccess") else None,
-        "can_see_notes": _can_see_notes(user),
+        "can_see_notes": can_see_notes(user),
         "can_change": user.has_perm("crm.change_contact") and not contact.restricted,
         "can_delete": user.has_perm("crm.delete_contact") and not contact.restricted,
         "art14": selectors.art14_status(contact=contact),
@@ -79,7 +75,7 @@ def _contact_form(request: HttpRequest, contact: Contact | None = None) -> Conta
     return ContactForm(
         request.POST or None,
         instance=contact,
-        can_see_notes=_can_see_notes(request.user),
+        can_see_notes=can_see_notes(request.user),
         can_choose_owner=can_see_all_contacts(request.user),
     )
 
