@@ -23,7 +23,24 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError(f"{self.model._meta.label} rows are never deleted")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A model whose rows are evidence: created once, never edited or deleted, one by one or in bulk."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.label} rows are never edited")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError(f"{self._meta.label} rows are never deleted")
+
+
+class AuditEvent(AppendOnlyModel):
     """A domain event written by a service for each GDPR-relevant action.
 
     It holds no personal data of the subject beyond the contact's internal id,
@@ -43,8 +60,6 @@ class AuditEvent(models.Model):
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("audit event")
@@ -52,14 +67,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} by {self.actor_kind}:{self.actor_label}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("audit events are never edited")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("audit events are never deleted")
 
 
 class OutboxStatus(models.TextChoices):
@@ -216,7 +223,7 @@ class ApiKey(models.Model):
         return set(scopes) <= set(self.scopes)
 
 
-class AccessReview(models.Model):
+class AccessReview(AppendOnlyModel):
     """A reviewer's sign-off of the access-review report (SEC-01): who may reach what, at that moment.
 
     The snapshot holds staff accounts (usernames, roles, effective capabilities) and API keys, never
@@ -239,8 +246,6 @@ class AccessReview(models.Model):
     snapshot = models.JSONField(_("snapshot"), default=dict)
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-signed_at", "-id"]
         verbose_name = _("access review")
@@ -249,11 +254,3 @@ class AccessReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signed_at:%Y-%m-%d %H:%M} by {self.signed_by_label}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("access reviews are never edited")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("access reviews are never deleted")
