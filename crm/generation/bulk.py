@@ -30,7 +30,20 @@ from .writers import BulkWriter, analyze, bulk_writer, column_default
 ORGANISATIONS_PER_CONTACT = 1 / 20
 
 
-def history_rows(model: type[models.Model], rows: Iterable[Row], *, actor: Actor, date_field: str) -> list[Row]:
+def history_stamp(actor: Actor, *, reason: str = "") -> Row:
+    """The django-simple-history columns of a "+" (created) row attributed to `actor` (all but the date)."""
+    return {
+        "history_type": "+",
+        "history_user_id": actor.user_id,
+        "history_change_reason": reason or None,
+        "history_actor_kind": actor.kind,
+        "history_actor_label": actor.label[:150],
+    }
+
+
+def history_rows(
+    model: type[models.Model], rows: Iterable[Row], *, actor: Actor, date_field: str, reason: str = ""
+) -> list[Row]:
     """One "+" (created) django-simple-history row per inserted row, attributed to `actor`.
 
     The history row holds the very values of the row (ciphertext included); a
@@ -38,13 +51,7 @@ def history_rows(model: type[models.Model], rows: Iterable[Row], *, actor: Actor
     """
     history_model = model.history.model  # type: ignore[attr-defined]
     copied = [f.attname for f in history_model._meta.concrete_fields if not f.attname.startswith("history_")]
-    stamp = {
-        "history_type": "+",
-        "history_user_id": None,
-        "history_change_reason": None,
-        "history_actor_kind": actor.kind,
-        "history_actor_label": actor.label[:150],
-    }
+    stamp = history_stamp(actor, reason=reason)
     now = timezone.now()
     rows = list(rows)
     if not rows:

@@ -20,7 +20,7 @@ class BulkWriter(Protocol):
         """Insert `rows` (attname -> value); with `assign_ids`, set each row's primary key."""
 
 
-_NULL = r"\N"
+NULL = r"\N"  # how COPY (FORMAT csv) is told a value is NULL
 _PLAIN_TYPES = (
     models.CharField,
     models.EmailField,
@@ -56,6 +56,14 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     return prepare
 
 
+def copy_text(field: models.Field, value: Any) -> Any:
+    """One value as COPY text for this column (for a constant; `CopyWriter.insert` plans its conversions once)."""
+    if value is None:
+        return NULL
+    convert = _converter(field)
+    return value if convert is None else convert(value)
+
+
 def _is_auto_date(field: models.Field) -> bool:
     return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
@@ -84,7 +92,7 @@ class CopyWriter:
             return
         pk = model._meta.pk
         if assign_ids:
-            for row, pk_value in zip(rows, self._next_ids(model, len(rows)), strict=True):
+            for row, pk_value in zip(rows, self.next_ids(model, len(rows)), strict=True):
                 row[pk.attname] = pk_value
         fields = [f for f in model._meta.concrete_fields if f is not pk or assign_ids or pk.attname in rows[0]]
         known = rows[0].keys()
@@ -101,7 +109,7 @@ class CopyWriter:
         with connection.cursor() as cursor:
             cursor.copy_expert(sql, buffer)
 
-    def _next_ids(self, model: type[models.Model], count: int) -> list[int]:
+    def next_ids(self, model: type[models.Model], count: int) -> list[int]:
         sql = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
         with connection.cursor() as cursor:
             cursor.execute(sql, [model._meta.db_table, model._meta.pk.column, count])
@@ -113,7 +121,7 @@ def _values(row: Row, plan: list[tuple[str, Callable[[Any], Any] | None, Any]]) 
     for name, convert, fallback in plan:
         value = row.get(name, fallback)
         if value is None:
-            out.append(_NULL)
+            out.append(NULL)
         elif convert is None:
             out.append(value)
         else:

@@ -21,10 +21,9 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import json
 import operator
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -33,31 +32,19 @@ from django.db.models.functions import Lower
 from core.actors import Actor
 from core.crypto import Ciphertext, encrypt
 
-from ..generation.writers import BulkWriter, CopyWriter, bulk_writer, column_default
+from ..generation.bulk import history_rows, history_stamp
+from ..generation.writers import NULL, BulkWriter, CopyWriter, bulk_writer, column_default, copy_text
 from ..models import Contact, ContactPoint, ContactPointKind, ExternalId, Organisation, SourceKind, Tag, search_key
 from .validation import Candidate
 
 Row = dict[str, Any]
 # Names repeat a lot in a file (first names above all): their search keys are computed once.
 _search_key = functools.lru_cache(maxsize=100_000)(search_key)
-NULL = r"\N"
 
 
 def _blank_row(model: type[models.Model], now: datetime) -> Row:
     """Every concrete column with the value a new instance would get (history rows copy them all)."""
-    row: Row = {}
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            row[field.attname] = now
-        elif field.has_default():
-            row[field.attname] = field.get_default()
-        elif field.null:
-            row[field.attname] = None
-        else:
-            row[field.attname] = ""
-    return row
+    return {f.attname: column_default(f, now) for f in model._meta.concrete_fields if not f.primary_key}
 
 
 class ChunkWriter:
@@ -71,6 +58,7 @@ class ChunkWriter:
         self.reason = reason[:100]
         self.system = system
         self._blank: dict[type[models.Model], Row] = {}
+        self._stamp: Row = {**history_stamp(actor, reason=self.reason), "history_date": now}
 
     # ------------------------------------------------------------------ rows and history
 
@@ -85,17 +73,10 @@ class ChunkWriter:
         if not rows:
             return
         self.bulk.insert(model, rows, assign_ids=True)
-        history_model = model.history.model  # type: ignore[attr-defined]
-        copied = [f.attname for f in history_model._meta.concrete_fields if not f.attname.startswith("history_")]
-        stamp = {
-            "history_type": "+",
-            "history_date": self.now,
-            "history_change_reason": self.reason or None,
-            "history_user_id": self.actor.user_id,
-            "history_actor_kind": self.actor.kind,
-            "history_actor_label": self.actor.label[:150],
-        }
-        self.bulk.insert(history_model, [{**{name: row[name] for name in copied}, **stamp} for row in rows])
+        self.bulk.insert(
+            model.history.model,  # type: ignore[attr-defined]
+            history_rows(model, rows, actor=self.actor, date_field="created_at", reason=self.reason),
+        )
 
     # ------------------------------------------------------------------ referenced rows
 
@@ -178,17 +159,6 @@ class ChunkWriter:
             table = self._tables[key] = _Table(model, given, constants, self.now, self._stamp, **options)
         return table
 
-    @property
-    def _stamp(self) -> Row:
-        return {
-            "history_type": "+",
-            "history_date": self.now,
-            "history_change_reason": self.reason or None,
-            "history_user_id": self.actor.user_id,
-            "history_actor_kind": self.actor.kind,
-            "history_actor_label": self.actor.label[:150],
-        }
-
     def _contact_row(self, candidate: Candidate, organisation_ids: dict[str, int], defaults: Row) -> list[Any]:
         fields = candidate.fields
         get = fields.get
@@ -241,19 +211,6 @@ POINT_COLUMNS = ("id", "contact_id", "kind", "value", "value_index", "is_primary
 EXTERNAL_ID_COLUMNS = ("id", "contact_id", "value")
 
 
-def _copy_text(value: Any) -> Any:
-    """A constant as COPY (CSV) text."""
-    if value is None:
-        return NULL
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return str(value)
-
-
 class _Table:
     """A tracked table written from row lists: `given` columns per row, constants for every other column.
 
@@ -282,7 +239,7 @@ class _Table:
             f.attname: constants[f.attname] if f.attname in constants else column_default(f, now) for f in others
         }
         self.columns = [fields[name].column for name in self.given] + [f.column for f in others]
-        self.tail = [_copy_text(value) for value in self.constants.values()]
+        self.tail = [copy_text(f, self.constants[f.attname]) for f in others]
         self.nullable = [self.given.index(name) for name in nullable]
         self.history: _Table | None = None
         if history:
@@ -306,7 +263,7 @@ class _Table:
         if not rows:
             return []
         if copier is not None and self.given[0] == self.model._meta.pk.attname:
-            for row, pk in zip(rows, copier._next_ids(self.model, len(rows)), strict=True):
+            for row, pk in zip(rows, copier.next_ids(self.model, len(rows)), strict=True):
                 row[0] = pk
         self._write(rows, copier)
         if self.history is not None:
