@@ -231,14 +231,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+WORKER_HEARTBEAT_SECONDS = int(env("WORKER_HEARTBEAT_SECONDS", "30"))
 # Installed into django-celery-beat's tables on start; administrators edit them there.
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": float(env("WORKER_HEARTBEAT_SECONDS", "30"))},
+    "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": float(WORKER_HEARTBEAT_SECONDS)},
     "purge-deleted-contacts": {"task": "crm.tasks.purge_deleted_contacts", "schedule": 6 * 3600.0},
     # CON-12: Art. 14 notices to contacts from indirect sources, each morning (CELERY_TIMEZONE).
     "art14-notices": {"task": "crm.tasks.send_art14_notices", "schedule": crontab(hour=9, minute=0)},
 }
-WORKER_HEARTBEAT_SECONDS = int(env("WORKER_HEARTBEAT_SECONDS", "30"))
 
 # E-mail: every message to a person goes through the outbox (core.outbox).
 EMAIL_BACKEND = env(
