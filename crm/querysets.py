@@ -35,14 +35,22 @@ class ContactQuerySet(models.QuerySet):
         - restricted contacts (Art. 18) only for roles with `crm.view_restricted_contact`,
           and never for a change.
         """
-        if user is None or not user.is_authenticated or not user.has_perm(f"crm.{action}_contact"):
-            return self.none()
-        queryset = self.live()
-        if not can_see_all_contacts(user):
-            queryset = queryset.filter(owner_id=user.pk) if user.pk is not None else queryset.none()
-        if action != "view" or not user.has_perm("crm.view_restricted_contact"):
+        queryset = self._reachable(user, action).live()
+        if action != "view" or user is None or not user.has_perm("crm.view_restricted_contact"):
             queryset = queryset.filter(restricted=False)
         return queryset
+
+    def trash(self, user: Any) -> ContactQuerySet:
+        """Soft-deleted contacts `user` may restore: the rules of `restrict(user, "delete")`, applied to the trash."""
+        return self._reachable(user, "delete").filter(deleted_at__isnull=False, restricted=False)
+
+    def _reachable(self, user: Any, action: str) -> ContactQuerySet:
+        """The model permission, then ownership (Sales): what `restrict` and `trash` share."""
+        if user is None or not user.is_authenticated or not user.has_perm(f"crm.{action}_contact"):
+            return self.none()
+        if can_see_all_contacts(user):
+            return self
+        return self.filter(owner_id=user.pk) if user.pk is not None else self.none()
 
     def art14_pending(self) -> ContactQuerySet:
         """Contacts from an indirect source still owed their Art. 14 notice (CON-12).

@@ -405,19 +405,12 @@ def art14_dashboard_panel(request: Any) -> dict[str, Any]:
 
 
 def contact_trash(*, user: Any) -> QuerySet[Contact]:
-    """Soft-deleted contacts `user` may restore: the rules of `restrict(user, "delete")`, applied to the trash.
+    """Soft-deleted contacts `user` may restore (`ContactQuerySet.trash`).
 
     (`restrict` leaves deleted contacts out; restoring needs to find them.) The
     restore window itself is checked by `services.contact_restore`.
     """
-    from .querysets import can_see_all_contacts
-
-    if user is None or not user.is_authenticated or not user.has_perm("crm.delete_contact"):
-        return Contact.objects.none()
-    trash = Contact.objects.filter(deleted_at__isnull=False, restricted=False)
-    if not can_see_all_contacts(user):
-        trash = trash.filter(owner_id=user.pk) if user.pk is not None else trash.none()
-    return trash
+    return Contact.objects.trash(user)
 
 
 def keyset_cursor_is_valid(order: KeysetOrder, model: type[Model], token: str) -> bool:
