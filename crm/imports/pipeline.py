@@ -40,7 +40,17 @@ from django.utils.translation import gettext_lazy
 
 from core.actors import current_actor
 
-from ..models import Contact, ContactPoint, ContactPointKind, ExternalId, ImportJob, OnDuplicate, Organisation, Tag
+from ..models import (
+    Contact,
+    ContactPoint,
+    ContactPointKind,
+    ExternalId,
+    ImportJob,
+    OnDuplicate,
+    Organisation,
+    Tag,
+    search_key,
+)
 from .readers import open_table
 from .validation import Candidate, RowValidator, reason
 from .writer import ChunkWriter
@@ -379,7 +389,7 @@ class ImportPipeline:
             if name != "source_detail" and value not in ("", None) and getattr(contact, name) in ("", None)
         }
         if candidate.organisation and contact.organisation_id is None:
-            data["organisation"] = Organisation.objects.get(pk=organisation_ids[_key(candidate.organisation)])
+            data["organisation"] = Organisation.objects.get(pk=organisation_ids[search_key(candidate.organisation)])
         emails, phones = contact.emails, contact.phones
         new_emails = [value for value in candidate.emails if value not in emails]
         new_phones = [value for value in candidate.phones if value not in phones]
@@ -487,9 +497,3 @@ def _appended(job_id: int, entries: list[dict[str, Any]]) -> Any:
             F("report"), added, arg_joiner=" || ", template="(%(expressions)s)", output_field=models.JSONField()
         )
     return [*ImportJob.objects.values_list("report", flat=True).get(pk=job_id), *entries]
-
-
-def _key(name: str) -> str:
-    from ..models import search_key
-
-    return search_key(name)

@@ -80,7 +80,7 @@ class ChunkWriter:
 
     # ------------------------------------------------------------------ referenced rows
 
-    def organisations(self, names: Iterable[str], *, create: bool = True) -> dict[str, int]:
+    def organisations(self, names: Iterable[str]) -> dict[str, int]:
         """search_key(name) -> id of the organisation of that name (the oldest when several), created if missing."""
         wanted = {search_key(name): name for name in names if name}
         if not wanted:
@@ -91,13 +91,13 @@ class ChunkWriter:
         ):
             found[key] = pk
         missing = [{"name": wanted[key], "name_key": key} for key in wanted if key not in found]
-        if missing and create:
+        if missing:
             rows = self._rows(Organisation, missing)
             self._insert_tracked(Organisation, rows)
             found.update({row["name_key"]: row["id"] for row in rows})
         return found
 
-    def tags(self, names: Iterable[str], *, create: bool = True) -> dict[str, int]:
+    def tags(self, names: Iterable[str]) -> dict[str, int]:
         """lower-cased name -> tag id, matching existing tags whatever their case, created if missing."""
         wanted = {name.lower(): name for name in names}
         if not wanted:
@@ -106,7 +106,7 @@ class ChunkWriter:
             Tag.objects.annotate(lowered=Lower("name")).filter(lowered__in=wanted).values_list("lowered", "id")
         )
         missing = [{"name": wanted[key]} for key in wanted if key not in found]
-        if missing and create:
+        if missing:
             rows = self._rows(Tag, missing)
             self._insert_tracked(Tag, rows)
             found.update({row["name"].lower(): row["id"] for row in rows})
