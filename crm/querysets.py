@@ -22,6 +22,18 @@ def can_see_notes(user: Any) -> bool:
     return user.has_perm("crm.view_interaction")
 
 
+def search_kind(text: str) -> str:
+    """How `ContactQuerySet.search` reads `text`: "email", "phone", "name" (a prefix), or "" when blank."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if "@" in text:
+        return "email"
+    if text.lstrip("+").replace(" ", "").replace(".", "").isdigit():
+        return "phone"
+    return "name"
+
+
 class ContactQuerySet(models.QuerySet):
     def live(self) -> ContactQuerySet:
         return self.filter(deleted_at__isnull=True)
@@ -74,11 +86,12 @@ class ContactQuerySet(models.QuerySet):
         from .models import search_key
 
         text = (text or "").strip()
-        if not text:
+        kind = search_kind(text)
+        if not kind:
             return self
-        if "@" in text:
+        if kind == "email":
             return self.with_email(text)
-        if text.lstrip("+").replace(" ", "").replace(".", "").isdigit():
+        if kind == "phone":
             return self.with_phone(text)
         key = search_key(text)
         return self.filter(models.Q(last_name_key__startswith=key) | models.Q(first_name_key__startswith=key))

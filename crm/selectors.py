@@ -19,6 +19,7 @@ from core.deadlines import art14_notice_due, local_today
 
 from .filters import ContactFilter
 from .models import Contact, ContactAccess, Interaction, Organisation, search_key
+from .querysets import search_kind
 
 
 def contact_count() -> int:
@@ -221,9 +222,8 @@ def contact_search_branches(queryset: QuerySet[Contact], text: str) -> list[Quer
     read far down the name index. Each branch is one index range instead. The
     page itself is still read through `search()`, so a branch can only propose rows.
     """
-    text = (text or "").strip()
-    if not text or "@" in text or text.lstrip("+").replace(" ", "").replace(".", "").isdigit():
-        return []  # exact email or phone: one blind-index lookup already
+    if search_kind(text) != "name":
+        return []  # nothing to search, or an exact email or phone: one blind-index lookup already
     key = search_key(text)
     return [
         queryset.alias(last_name_bytes=bytewise("last_name_key"))
