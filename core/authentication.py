@@ -33,7 +33,6 @@ class ApiKeyUser:
     is_active = True
     is_staff = False
     is_superuser = False
-    is_api_key = True
     pk = None
     id = None
     _groups = EmptyManager(Group)

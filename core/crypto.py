@@ -53,10 +53,6 @@ def blind_index(normalised: str) -> str:
     return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
 
 
-def generate_key() -> str:
-    return Fernet.generate_key().decode()
-
-
 class Ciphertext(str):
     """A token that is already encrypted and must be stored as it is."""
 

@@ -213,12 +213,6 @@ class ApiKey(models.Model):
             return ApiKeyStatus.EXPIRED
         return ApiKeyStatus.ACTIVE
 
-    @property
-    def status(self) -> ApiKeyStatus:
-        from django.utils import timezone
-
-        return self.status_at(timezone.now())
-
     def has_scopes(self, scopes: Any) -> bool:
         return set(scopes) <= set(self.scopes)
 
