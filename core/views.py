@@ -33,9 +33,8 @@ AREA_HINTS: dict[str, str | Promise] = {
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    areas = areas_for(request.user)
-    cards = [(area, AREA_HINTS.get(area.key, "")) for area in areas]
-    return render(request, "core/home.html", {"areas": areas, "cards": cards, **panels.context_for("home", request)})
+    cards = [(area, AREA_HINTS.get(area.key, "")) for area in areas_for(request.user)]
+    return render(request, "core/home.html", {"cards": cards, **panels.context_for("home", request)})
 
 
 @staff_permission_required("core.access_dashboard")
