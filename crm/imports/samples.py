@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import random
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..generation.fake import ascii_slug
+from ..generation.vocabulary import FR_FICTION_PREFIXES
 
 HEADERS = [
     "Prénom",
@@ -45,8 +47,6 @@ JOBS = ["Directrice commerciale", "Acheteur", "Office manager", "Responsable RH"
 STATUSES = ["prospect", "Client", "customer", "Membre", ""]
 CITIES = [("12 rue de la Paix", "75002", "Paris", "FR"), ("3 quai Perrache", "69002", "Lyon", "FR")]
 TAGS = ["salon Lyon 2024", "newsletter", "VIP", "à rappeler"]
-# ARCEP's "numéros pour la fiction": prefix + 4 digits.
-FICTION_PREFIXES = ["+3319900", "+3326191", "+3335301", "+3346571", "+3397740"]
 PROBLEMS = ("bad_email", "bad_phone", "missing_last_name", "bad_date", "duplicate")
 
 
@@ -58,15 +58,11 @@ class SampleRow:
     duplicate_of: int = 0  # for "duplicate": the line it repeats
 
 
-def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in plain.lower() if ch.isalnum())
-
-
 def fiction_phones(*, taken: Iterable[str] = (), seed: int = 0) -> Iterator[str]:
     """Every fictional French number in a seeded order, in national format, skipping `taken` (E.164)."""
     skip = set(taken)
-    numbers = [f"{prefix}{n:04d}" for prefix in FICTION_PREFIXES for n in range(10_000)]
+    # ARCEP's "numéros pour la fiction": prefix + 4 digits.
+    numbers = [f"{prefix}{n:04d}" for prefix in FR_FICTION_PREFIXES for n in range(10_000)]
     random.Random(seed).shuffle(numbers)
     for number in numbers:
         if number not in skip:
@@ -96,7 +92,7 @@ def sample_rows(
     for position in range(count):
         line = position + 2
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        email = f"{_slug(first)}.{_slug(last)}.{run}{seed}x{position}@example.org"
+        email = f"{ascii_slug(first)}.{ascii_slug(last)}.{run}{seed}x{position}@example.org"
         phone = next(phones, "") if rng.random() < phone_ratio else ""
         street, postal_code, city, country = rng.choice(CITIES)
         company = rng.choice(COMPANIES) if rng.random() < 0.5 else ""
