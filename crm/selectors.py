@@ -18,7 +18,7 @@ from core import crypto
 from core.deadlines import art14_notice_due, local_today
 
 from .filters import ContactFilter
-from .models import Contact, ContactAccess, Interaction, Organisation, search_key
+from .models import Contact, ContactAccess, Interaction, Organisation, Tag, search_key
 from .querysets import search_kind
 
 
@@ -271,6 +271,11 @@ def organisation_list_page(*, search: str = "", cursor: str = "", size: int = CO
     if key:
         organisations = organisations.filter(name_key__startswith=key)
     return keyset_page(organisations, ORGANISATION_ORDER, cursor=cursor, size=size)
+
+
+def tag_by_name(name: str) -> Tag | None:
+    """The tag called `name`, case and extra spaces ignored."""
+    return Tag.objects.filter(name__iexact=" ".join(name.split())).first()
 
 
 def contact_accesses(*, contact: Contact, limit: int = 20) -> list[ContactAccess]:

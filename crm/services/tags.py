@@ -14,15 +14,15 @@ from django.db import transaction
 from core.audit import audit_event_record
 
 from ..models import Contact, Tag
+from ..selectors import tag_by_name
 
 
 @transaction.atomic
 def tag_get_or_create(*, name: str) -> Tag:
     """The tag called `name` (surrounding spaces ignored), created when it does not exist yet."""
-    name = " ".join(name.split())
-    tag = Tag.objects.filter(name__iexact=name).first()
+    tag = tag_by_name(name)
     if tag is None:
-        tag = Tag(name=name)
+        tag = Tag(name=" ".join(name.split()))
         tag.full_clean()
         tag.save()
     return tag

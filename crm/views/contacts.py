@@ -170,8 +170,8 @@ def contact_bulk_tag(request: HttpRequest) -> HttpResponse:
         return redirect_back(request, "crm:contact_list")
     contacts = list(Contact.objects.restrict(request.user, "change").filter(pk__in=form.cleaned_data["ids"]))
     name = form.cleaned_data["tag"]
+    tag = selectors.tag_by_name(name)
     if form.cleaned_data["action"] == BulkTagForm.ADD:
-        tag = Tag.objects.filter(name__iexact=" ".join(name.split())).first()
         if tag is None and not request.user.has_perm("crm.add_tag"):
             messages.error(request, _("There is no tag “%(name)s”.") % {"name": name})
             return redirect_back(request, "crm:contact_list")
@@ -185,7 +185,6 @@ def contact_bulk_tag(request: HttpRequest) -> HttpResponse:
             "Tag “%(tag)s” added to %(count)d contact.", "Tag “%(tag)s” added to %(count)d contacts.", changed
         )
     else:
-        tag = Tag.objects.filter(name__iexact=" ".join(name.split())).first()
         changed = contacts_tag_remove(contacts=contacts, tag=tag) if tag else 0
         text = ngettext(
             "Tag “%(tag)s” removed from %(count)d contact.", "Tag “%(tag)s” removed from %(count)d contacts.", changed
