@@ -14,6 +14,8 @@ from typing import Any
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
+from .models import AreaAccess
+
 ADMINISTRATOR = "Administrator"
 DPO = "DPO"
 SALES = "Sales"
@@ -22,16 +24,8 @@ SUPPORT = "Support"
 AUDITOR = "Auditor"
 ROLES = [ADMINISTRATOR, DPO, SALES, MARKETING, SUPPORT, AUDITOR]
 
-ALL_AREAS = [
-    "core.access_contacts",
-    "core.access_consents",
-    "core.access_requests",
-    "core.access_registry",
-    "core.access_retention",
-    "core.access_dashboard",
-    "core.access_outbox",
-    "core.access_audit",
-]
+# Every area permission, in the order AreaAccess declares them.
+ALL_AREAS = [f"core.{codename}" for codename, _label in AreaAccess._meta.permissions]
 CONTACT_EDIT = ["crm.view_contact", "crm.add_contact", "crm.change_contact"]
 API_KEY_ADMIN = ["core.view_apikey", "core.add_apikey", "core.revoke_apikey"]
 # Periodic access review (SEC-01): the DPO and administrators sign it off, the auditor reads it.
