@@ -26,7 +26,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IntegrityError):
         return Response(
-            {"non_field_errors": ["This change conflicts with existing data."]}, status=status.HTTP_409_CONFLICT
+            {NON_FIELD_ERRORS_KEY: ["This change conflicts with existing data."]}, status=status.HTTP_409_CONFLICT
         )
     if isinstance(exc, AppendOnlyError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
