@@ -57,15 +57,15 @@ def open_table(path: str | Path, fmt: str) -> Table:
     return _csv_table(Path(path))
 
 
-def read_columns(path: str | Path, fmt: str) -> list[str]:
-    return open_table(path, fmt).columns
+def columns_and_count(path: str | Path, fmt: str) -> tuple[list[str], int]:
+    """The column names and the non-blank data rows, from one reading of the file.
 
-
-def count_rows(path: str | Path, fmt: str) -> int:
-    """Non-blank data rows (exact for CSV; for XLSX the sheet's declared size when it has one)."""
+    The count is exact for CSV; for XLSX it is the sheet's declared size when it has one.
+    """
     if fmt == "xlsx":
-        return _xlsx_declared_rows(Path(path))
-    return sum(1 for _ in _csv_table(Path(path)).rows)
+        return _xlsx_columns_and_count(Path(path))
+    table = _csv_table(Path(path))
+    return table.columns, sum(1 for _ in table.rows)
 
 
 # --------------------------------------------------------------------------- CSV
@@ -146,7 +146,11 @@ def _xlsx_workbook(path: Path) -> Any:
 
 
 def _xlsx_table(path: Path) -> Table:
-    workbook = _xlsx_workbook(path)
+    return _xlsx_sheet_table(_xlsx_workbook(path))
+
+
+def _xlsx_sheet_table(workbook: Any) -> Table:
+    """The first sheet as a table; its rows close the workbook once read (so does an empty sheet's error)."""
     rows = workbook.worksheets[0].iter_rows(values_only=True)
     for line, values in enumerate(rows, start=1):
         if any(_cell_text(value) for value in values):
@@ -180,14 +184,12 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _xlsx_declared_rows(path: Path) -> int:
+def _xlsx_columns_and_count(path: Path) -> tuple[list[str], int]:
     workbook = _xlsx_workbook(path)
     try:
-        sheet = workbook.worksheets[0]
-        declared = sheet.max_row if sheet.max_row else None
-        if declared is None:
-            return sum(1 for _ in _xlsx_table(path).rows)
-        return max(declared - 1, 0)
+        declared = workbook.worksheets[0].max_row
+        table = _xlsx_sheet_table(workbook)
+        return table.columns, max(declared - 1, 0) if declared else sum(1 for _ in table.rows)
     finally:
         workbook.close()
 

@@ -24,7 +24,7 @@ from core.audit import audit_event_record
 from ..models import ImportJob, ImportStatus
 from .mapping import clean_mapping, suggest_mapping
 from .pipeline import ConcurrentRun, ImportPipeline, Outcome
-from .readers import ReadError, count_rows, detect_format, read_columns
+from .readers import ReadError, columns_and_count, detect_format
 
 logger = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -92,8 +92,7 @@ def import_job_create(
     )
     job.file.save(upload.name or f"import.{fmt}", upload, save=False)
     try:
-        columns = read_columns(job.file.path, fmt)
-        total = count_rows(job.file.path, fmt)
+        columns, total = columns_and_count(job.file.path, fmt)
     except ReadError as error:
         job.file.delete(save=False)
         raise ValidationError({"file": [str(error)]}) from error
