@@ -38,13 +38,13 @@ def reachable(url: str, default_port: int) -> bool:
 
 def postgres_problem(url: str) -> str | None:
     """None when the server accepts our credentials on its maintenance database."""
-    where = urlparse(url).hostname or "127.0.0.1"
+    parsed = urlparse(url)
+    where = parsed.hostname or "127.0.0.1"
     if not reachable(url, 5432):
-        return f"PostgreSQL is not reachable at {where}:{urlparse(url).port or 5432}.\n{START_POSTGRES}"
+        return f"PostgreSQL is not reachable at {where}:{parsed.port or 5432}.\n{START_POSTGRES}"
     try:
         import psycopg2
 
-        parsed = urlparse(url)
         psycopg2.connect(
             host=parsed.hostname,
             port=parsed.port or 5432,
