@@ -16,6 +16,7 @@ from core.audit import audit_event_record
 from ..models import Contact, ContactPointKind, ExternalId, SourceKind, Tag
 from .free_text import free_text_check, free_text_justified
 from .points import check_points_free, normalise_points, points_replace
+from .validation import collect_errors
 
 # The person's own fields, as forms, the API and imports set them.
 PROFILE_FIELDS = (
@@ -37,20 +38,6 @@ PROVENANCE_FIELDS = ("source", "source_detail", "collected_at")
 # Every field a caller may set directly on a Contact.
 CONTACT_FIELDS = (*PROFILE_FIELDS, "owner", "notes", *PROVENANCE_FIELDS)
 RESTORE_WINDOW = timedelta(days=30)
-
-
-def _merge_errors(*callables: Any) -> list[Any]:
-    """Run each validation, collecting every field error before raising once."""
-    results, errors = [], {}
-    for call in callables:
-        try:
-            results.append(call())
-        except ValidationError as error:
-            errors.update(error.update_error_dict({}))
-            results.append(None)
-    if errors:
-        raise ValidationError(errors)
-    return results
 
 
 def contact_create(
@@ -75,13 +62,13 @@ def contact_create(
         data["collected_at"] = timezone.now()
     contact = Contact(**data)
     with transaction.atomic():
-        email_values, phone_values, _ok, flagged = _merge_errors(
+        email_values, phone_values, _ok, flagged = collect_errors(
             lambda: normalise_points(ContactPointKind.EMAIL, emails),
             lambda: normalise_points(ContactPointKind.PHONE, phones),
             lambda: contact.full_clean(exclude=["first_name_key", "last_name_key"]),
             lambda: free_text_check(field="notes", old="", new=contact.notes, justification=justification),
         )
-        _merge_errors(
+        collect_errors(
             lambda: check_points_free(ContactPointKind.EMAIL, email_values),
             lambda: check_points_free(ContactPointKind.PHONE, phone_values),
             lambda: _check_external_ids_free(external_ids or {}),
@@ -122,13 +109,13 @@ def contact_update(
         changed = [name for name, value in data.items() if getattr(contact, name) != value]
         for name in changed:
             setattr(contact, name, data[name])
-        email_values, phone_values, _ok, flagged = _merge_errors(
+        email_values, phone_values, _ok, flagged = collect_errors(
             lambda: normalise_points(ContactPointKind.EMAIL, emails) if emails is not None else None,
             lambda: normalise_points(ContactPointKind.PHONE, phones) if phones is not None else None,
             lambda: contact.full_clean(exclude=["first_name_key", "last_name_key"]),
             lambda: free_text_check(field="notes", old=old_notes, new=contact.notes, justification=justification),
         )
-        _merge_errors(
+        collect_errors(
             lambda: check_points_free(ContactPointKind.EMAIL, email_values or [], contact=contact),
             lambda: check_points_free(ContactPointKind.PHONE, phone_values or [], contact=contact),
         )

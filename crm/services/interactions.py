@@ -3,12 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
 from ..models import Contact, Interaction
 from .free_text import free_text_check, free_text_justified
+from .validation import collect_errors
 
 
 def _refresh_last_interaction(contact_id: int) -> None:
@@ -41,19 +41,10 @@ def interaction_create(
 
 def _validate(interaction: Interaction, *, old_body: str, justification: str) -> list[str]:
     """Model validation and the free-text check, every error reported at once."""
-    errors: dict[str, list[str]] = {}
-    flagged: list[str] = []
-    try:
-        interaction.full_clean()
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    try:
-        flagged = free_text_check(field="body", old=old_body, new=interaction.body, justification=justification)
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
+    _ok, flagged = collect_errors(
+        interaction.full_clean,
+        lambda: free_text_check(field="body", old=old_body, new=interaction.body, justification=justification),
+    )
     return flagged
 
 
