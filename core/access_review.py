@@ -229,7 +229,7 @@ def access_reviews() -> Any:
 
 
 def review_interval_days() -> int:
-    return int(getattr(settings, "ACCESS_REVIEW_INTERVAL_DAYS", 180))
+    return settings.ACCESS_REVIEW_INTERVAL_DAYS
 
 
 def access_review_status(*, now: datetime | None = None) -> ReviewStatus:

@@ -10,8 +10,6 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiKey
 
-DEFAULT_RATE = "600/minute"
-
 
 class ApiKeyRateThrottle(SimpleRateThrottle):
     """Counts the requests of each API key, whatever address they come from; other callers pass."""
@@ -20,7 +18,7 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read on each request (not frozen at import) so that settings overrides apply.
-        return getattr(settings, "API_KEY_THROTTLE_RATE", DEFAULT_RATE)
+        return settings.API_KEY_THROTTLE_RATE
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if not isinstance(request.auth, ApiKey):
