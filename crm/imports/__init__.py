@@ -3,7 +3,8 @@
 - `readers`: CSV (delimiter sniffed, UTF-8 with or without BOM, cp1252 fallback) and XLSX;
 - `mapping`: the target fields and the mapping suggested from headers (English and French);
 - `validation`: each row checked with the contact services' rules, reasons without values;
-- `pipeline`: chunks, duplicates (database and within the file), skip or merge;
+- `duplicates`: duplicates (database and within the file) and the decision for each row: create, skip, merge;
+- `pipeline`: the chunks of a dry run or a run, resumable, each chunk committed with the job's progress;
 - `writer`: the bulk path (COPY on PostgreSQL) with history rows;
 - `services`: the job's steps, which views, the command and the task call.
 """

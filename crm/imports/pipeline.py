@@ -3,14 +3,8 @@
 A dry run and a run share every step but the writing, so the dry run's counts
 and report are what the run will do (barring changes made meanwhile).
 
-Duplicates are exact: an email or phone blind index, or the external id in the
-job's system. Against the database, one `value_index IN (...)` query per chunk;
-within the file, a map of every valid row's keys to the first line holding them
-(the second occurrence is "a duplicate of line N"). `on_duplicate` decides:
-"skip" reports the row; "merge" fills the existing contact's empty fields and
-adds its new emails, phones, tags and external id through `contact_update`.
-A row matching two different contacts is rejected: which one to merge into
-cannot be decided.
+Duplicates are found and decided on in `duplicates`; a merge goes through
+`contact_update`, creations through the bulk `writer`.
 
 Each chunk of a run commits in its own transaction together with the job's
 counts, report and `last_committed_line`, so a run killed half-way resumes
@@ -32,18 +26,15 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, models, transaction
-from django.db.models import F, Func, Q, Value
+from django.db.models import F, Func, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.actors import current_actor
 
 from ..models import (
     Contact,
-    ContactPoint,
-    ContactPointKind,
     ExternalId,
     ImportJob,
     OnDuplicate,
@@ -51,17 +42,12 @@ from ..models import (
     Tag,
     search_key,
 )
+from .duplicates import DuplicatePlanner, Plan, report_entry
 from .readers import open_table
 from .validation import Candidate, RowValidator, reason
 from .writer import ChunkWriter
 
 CHUNK_SIZE = 5_000
-NEW = "new"
-KEY_LABELS = {
-    ContactPointKind.EMAIL: gettext_lazy("email address"),
-    ContactPointKind.PHONE: gettext_lazy("phone number"),
-    "external_id": gettext_lazy("external id"),
-}
 
 
 class ConcurrentRun(Exception):
@@ -93,15 +79,6 @@ class Outcome:
     chunk_rows: list[int] = field(default_factory=list)
 
 
-@dataclass
-class Plan:
-    """What one chunk will do."""
-
-    creates: list[Candidate] = field(default_factory=list)
-    merges: list[tuple[Candidate, tuple[str, int]]] = field(default_factory=list)  # target: ("id", pk) | (NEW, line)
-    entries: list[dict[str, Any]] = field(default_factory=list)  # report entries (rejected, skipped)
-
-
 def job_system(job: ImportJob) -> str:
     """The ExternalId system the job's external ids belong to."""
     return (job.supplier.strip() or "import")[:40]
@@ -110,10 +87,6 @@ def job_system(job: ImportJob) -> str:
 def job_source_detail(job: ImportJob) -> str:
     base = f"{job.original_filename} ({job.supplier.strip()})" if job.supplier.strip() else job.original_filename
     return base[:150]
-
-
-def _entry(line: int, outcome: str, reasons: list[str]) -> dict[str, Any]:
-    return {"line": line, "outcome": outcome, "reasons": reasons}
 
 
 def _chunks(rows: Iterable[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
@@ -136,13 +109,11 @@ class ImportPipeline:
         self.chunk_size = chunk_size or CHUNK_SIZE
         self.progress = progress
         self.system = job_system(job)
-        self.merge = job.on_duplicate == OnDuplicate.MERGE
         self.validator = RowValidator(
             columns=job.columns, mapping=job.mapping, source_detail=job_source_detail(job), system=self.system
         )
-        self.user = get_user_model().objects.filter(pk=job.created_by_id).first() if job.created_by_id else None
-        self.seen: dict[tuple[str, str], int] = {}  # duplicate key -> first valid line holding it
-        self.targets: dict[int, tuple[str, int] | None] = {}  # line -> what it became (valid rows of this pass)
+        user = get_user_model().objects.filter(pk=job.created_by_id).first() if job.created_by_id else None
+        self.duplicates = DuplicatePlanner(system=self.system, merge=job.on_duplicate == OnDuplicate.MERGE, user=user)
         self.writer: ChunkWriter | None = None
 
     # ------------------------------------------------------------------ driver
@@ -179,7 +150,7 @@ class ImportPipeline:
                 started = time.perf_counter()
                 candidates, entries = self._validate(rows)  # meanwhile the previous chunk may be committing
                 committer.wait()
-                plan = self._plan(candidates, entries)
+                plan = self.duplicates.plan(candidates, entries)
                 if self.commit:
                     committer.submit(self._commit, plan, rows[-1][0], len(rows), outcome, started)
                 else:
@@ -202,10 +173,9 @@ class ImportPipeline:
         for line, values in rows:
             candidate, _reasons = self.validator.validate(line, values)
             if candidate is not None:
-                for key in candidate.keys(self.system):
-                    self.seen.setdefault(key, line)
+                self.duplicates.remember(candidate)
 
-    # ------------------------------------------------------------------ planning
+    # ------------------------------------------------------------------ validation
 
     def _validate(self, rows: list[tuple[int, list[str]]]) -> tuple[list[Candidate], list[dict[str, Any]]]:
         candidates: list[Candidate] = []
@@ -214,106 +184,10 @@ class ImportPipeline:
         for line, values in rows:
             candidate, reasons = validate(line, values)
             if candidate is None:
-                entries.append(_entry(line, "rejected", reasons))
+                entries.append(report_entry(line, "rejected", reasons))
             else:
                 candidates.append(candidate)
         return candidates, entries
-
-    def _plan(self, candidates: list[Candidate], entries: list[dict[str, Any]]) -> Plan:
-        """Duplicates and decisions; runs once the previous chunk is committed, so the database is up to date."""
-        plan = Plan(entries=entries)
-        matches = self._database_matches(candidates)
-        changeable = self._changeable(set(matches.values()))
-        for candidate in candidates:
-            keys = candidate.keys(self.system)
-            earlier = [(self.seen[key], key) for key in keys if key in self.seen]
-            first_line, first_key = min(earlier) if earlier else (None, None)
-            for key in keys:
-                self.seen.setdefault(key, candidate.line)
-            matched = {matches[key] for key in keys if key in matches} if matches else set()
-            shown_key = first_key or next((key for key in keys if key in matches), ("", ""))
-            self._decide(plan, candidate, first_line, matched, changeable, shown_key[0])
-        plan.entries.sort(key=lambda entry: entry["line"])
-        return plan
-
-    def _decide(
-        self,
-        plan: Plan,
-        candidate: Candidate,
-        first_line: int | None,
-        matched: set[int],
-        changeable: set[int],
-        key_kind: str,
-    ) -> None:
-        line = candidate.line
-        label = KEY_LABELS.get(key_kind, "")  # lazy: translated only for a report line
-        if first_line is not None and first_line != line:
-            if not self.merge:
-                self._skip(
-                    plan, line, _("duplicate of line %(line)s (same %(key)s)") % {"line": first_line, "key": label}
-                )
-                return
-            original = self.targets.get(first_line, ("resumed", 0))
-            if original is None:
-                self._skip(plan, line, _("duplicate of line %(line)s, which was not imported") % {"line": first_line})
-                return
-            targets = {("id", pk) for pk in matched}
-            if original[0] != "resumed":
-                targets.add(original)
-            self._merge_or_reject(plan, candidate, targets, changeable)
-            return
-        if not matched:
-            plan.creates.append(candidate)
-            self.targets[line] = (NEW, line)
-            return
-        if not self.merge:
-            self._skip(plan, line, _("already in the database (same %(key)s)") % {"key": label})
-            return
-        self._merge_or_reject(plan, candidate, {("id", pk) for pk in matched}, changeable)
-
-    def _merge_or_reject(
-        self, plan: Plan, candidate: Candidate, targets: set[tuple[str, int]], changeable: set[int]
-    ) -> None:
-        line = candidate.line
-        if len(targets) > 1:
-            self.targets[line] = None
-            plan.entries.append(
-                _entry(line, "rejected", [_("matches several different contacts: merge them first, then import")])
-            )
-            return
-        (target,) = targets
-        if target[0] == "id" and target[1] not in changeable:
-            self._skip(plan, line, _("already in the database, in a contact you may not change"))
-            return
-        plan.merges.append((candidate, target))
-        self.targets[line] = target
-
-    def _skip(self, plan: Plan, line: int, text: str) -> None:
-        self.targets[line] = None
-        plan.entries.append(_entry(line, "skipped", [text]))
-
-    def _database_matches(self, candidates: list[Candidate]) -> dict[tuple[str, str], int]:
-        """(kind, blind index) or ("external_id", "system:value") -> id of the contact holding it."""
-        emails = [index for c in candidates for index in c.email_indexes]
-        phones = [index for c in candidates for index in c.phone_indexes]
-        found: dict[tuple[str, str], int] = {}
-        if emails or phones:
-            found.update({(kind, index): pk for kind, index, pk in _point_owners(emails=emails, phones=phones)})
-        external = [c.external_id for c in candidates if c.external_id]
-        if external:
-            rows = ExternalId.objects.filter(system=self.system, value__in=external).values_list("value", "contact_id")
-            found.update({("external_id", f"{self.system}:{value}"): contact_id for value, contact_id in rows})
-        return found
-
-    def _changeable(self, ids: set[int]) -> set[int]:
-        """The matched contacts a merge may change: live, not restricted, and the job's user may change them."""
-        if not ids or not self.merge:
-            return set()
-        if self.user is not None:
-            queryset = Contact.objects.restrict(self.user, "change")
-        else:
-            queryset = Contact.objects.live().filter(restricted=False)
-        return set(queryset.filter(pk__in=ids).values_list("pk", flat=True))
 
     # ------------------------------------------------------------------ dry run
 
@@ -343,13 +217,13 @@ class ImportPipeline:
             if plan.creates:
                 ids = self.writer.contacts(plan.creates, organisation_ids=organisation_ids, tag_ids=tag_ids)
                 for candidate, pk in zip(plan.creates, ids, strict=True):
-                    self.targets[candidate.line] = ("id", pk)
+                    self.duplicates.created(candidate.line, pk)
             merged = 0
             for candidate, target in plan.merges:
-                resolved = self.targets.get(target[1]) if target[0] == NEW else target
+                resolved = self.duplicates.resolve(target)
                 problems = self._merge(candidate, resolved, organisation_ids, tag_ids)
                 if problems:
-                    plan.entries.append(_entry(candidate.line, "rejected", problems))
+                    plan.entries.append(report_entry(candidate.line, "rejected", problems))
                 else:
                     merged += 1
             plan.entries.sort(key=lambda entry: entry["line"])
@@ -464,29 +338,6 @@ class _Committer:
                 self.wait()
             self.pool.submit(connections.close_all).result()
             self.pool.shutdown()
-
-
-def _point_owners(*, emails: list[str], phones: list[str]) -> list[tuple[str, str, int]]:
-    """(kind, value_index, contact_id) of the points having one of these blind indexes: one query.
-
-    It filters on (kind, value_index), the columns of the uniqueness index, so
-    each value is one index probe; on PostgreSQL each list travels as one array
-    parameter (`= ANY(%s)`) instead of thousands of placeholders.
-    """
-    if connection.vendor != "postgresql":
-        points = ContactPoint.objects.filter(
-            Q(kind=ContactPointKind.EMAIL, value_index__in=emails)
-            | Q(kind=ContactPointKind.PHONE, value_index__in=phones)
-        )
-        return list(points.values_list("kind", "value_index", "contact_id"))
-    table = connection.ops.quote_name(ContactPoint._meta.db_table)
-    sql = (
-        f"SELECT kind, value_index, contact_id FROM {table} "
-        "WHERE (kind = %s AND value_index = ANY(%s)) OR (kind = %s AND value_index = ANY(%s))"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ContactPointKind.EMAIL.value, emails, ContactPointKind.PHONE.value, phones])
-        return cursor.fetchall()
 
 
 def _appended(job_id: int, entries: list[dict[str, Any]]) -> Any:
