@@ -255,7 +255,8 @@ def contact_list_page(
             queryset = filterset.filters[name].filter(queryset, value)
     search = filterset.form.cleaned_data.get("q") or ""
     branches = contact_search_branches(queryset, search)
-    queryset = queryset.search(search).select_related("organisation").prefetch_related("points", "tags")
+    # The list shows no notes: leave them encrypted.
+    queryset = queryset.search(search).select_related("organisation").prefetch_related("points", "tags").defer("notes")
     order = CONTACT_ORDERS.get(sort, CONTACT_ORDERS["name"])
     return keyset_page(queryset, order, cursor=cursor, size=size, branches=branches), filterset
 

@@ -291,7 +291,8 @@ class InteractionViewSet(ApiViewSet):
 
     def get_queryset(self) -> QuerySet[Interaction]:
         visible = Contact.objects.restrict(self.request.user, "view")
-        return Interaction.objects.filter(contact__in=visible).select_related("contact")
+        # No select_related("contact"): reads show only its id, and joining would decrypt each contact's notes.
+        return Interaction.objects.filter(contact__in=visible)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)

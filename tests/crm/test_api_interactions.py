@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crm.models import Contact, Disclosure, Interaction
@@ -99,6 +101,14 @@ def test_no_interaction_on_a_restricted_contact(dpo_user):
     assert created.status_code == 400 and "restricted" in created.json()["contact"][0]
     assert changed.status_code == 423
     assert client.get(f"{URL}{interaction.pk}/").status_code == 200  # still readable by the DPO
+
+
+def test_listing_interactions_leaves_the_contacts_notes_encrypted(dpo_user):
+    interaction = record(ContactFactory(notes="Prefers calls"))
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_api(dpo_user).get(URL)
+    assert listed_ids(response) == [interaction.pk]
+    assert not [q for q in queries.captured_queries if '"crm_contact"."notes"' in q["sql"]]
 
 
 def test_update_keeps_the_contact_and_refreshes_the_last_interaction(dpo_user):

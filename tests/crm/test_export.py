@@ -11,7 +11,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -181,6 +183,13 @@ def test_marketing_never_gets_the_notes_and_sales_only_their_contacts(role_clien
     assert "notes" not in Disclosure.objects.get(actor_label="marketing").fields
     assert [row["Last name"] for row in sales] == ["Fournier"]
     assert sales[0]["Notes"] == "Prefers calls"  # Sales may see interactions, so notes too
+
+
+def test_an_export_without_the_notes_column_never_reads_them(role_client, contacts):
+    with CaptureQueriesContext(connection) as queries:
+        rows = _rows(_export(role_client("Marketing")))
+    assert len(rows) == 2
+    assert not [q for q in queries.captured_queries if '"crm_contact"."notes"' in q["sql"]]
 
 
 def test_formula_like_cells_are_neutralised(role_client, sales_user):

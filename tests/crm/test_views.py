@@ -202,6 +202,13 @@ def test_the_list_never_counts_every_row(role_client, sales_contact):
     assert not [q for q in queries.captured_queries if "OFFSET" in q["sql"].upper()]
 
 
+def test_the_list_leaves_the_notes_encrypted(role_client, sales_contact):
+    with CaptureQueriesContext(connection) as queries:
+        response = role_client("DPO").get(LIST)
+    assert sales_contact.pk in listed(response)
+    assert not [q for q in queries.captured_queries if '"crm_contact"."notes"' in q["sql"]]
+
+
 def test_htmx_search_returns_the_results_fragment(role_client, sales_contact):
     response = role_client("Sales").get(LIST, {"q": "ine"}, headers={"HX-Request": "true"})
     html = response.content.decode()
