@@ -38,8 +38,6 @@ from ..models import Contact, ContactPoint, ContactPointKind, ExternalId, Organi
 from .validation import Candidate
 
 Row = dict[str, Any]
-# Names repeat a lot in a file (first names above all): their search keys are computed once.
-_search_key = functools.lru_cache(maxsize=100_000)(search_key)
 
 
 def _blank_row(model: type[models.Model], now: datetime) -> Row:
@@ -59,6 +57,9 @@ class ChunkWriter:
         self.system = system
         self._blank: dict[type[models.Model], Row] = {}
         self._stamp: Row = {**history_stamp(actor, reason=self.reason), "history_date": now}
+        # Names repeat a lot in a file (first names above all): their search keys are computed once per run.
+        # The cache holds names (personal data), so it lives and dies with the run, not with the worker process.
+        self._search_key = functools.lru_cache(maxsize=100_000)(search_key)
 
     # ------------------------------------------------------------------ rows and history
 
@@ -163,6 +164,7 @@ class ChunkWriter:
         fields = candidate.fields
         get = fields.get
         first, last = fields["first_name"], fields["last_name"]
+        key = self._search_key
         notes = get("notes") or ""
         return [
             None,
@@ -170,7 +172,7 @@ class ChunkWriter:
             last,
             get("kind") or defaults["kind"],
             get("status") or defaults["status"],
-            organisation_ids.get(search_key(candidate.organisation)) if candidate.organisation else None,
+            organisation_ids.get(key(candidate.organisation)) if candidate.organisation else None,
             get("job_title", ""),
             get("preferred_language") or defaults["preferred_language"],
             get("birth_date"),
@@ -180,8 +182,8 @@ class ChunkWriter:
             get("country", ""),
             Ciphertext(encrypt(notes)) if notes else "",
             get("source_detail", ""),
-            _search_key(first),
-            _search_key(last),
+            key(first),
+            key(last),
         ]
 
 
