@@ -160,20 +160,33 @@ def _cursor_decode(order: KeysetOrder, model: type[Model], token: str) -> tuple[
         return None
 
 
+class InvalidCursor(ValueError):
+    """A cursor that is not one of this order's: forged, altered, or from another list or sort."""
+
+
 def keyset_page(
-    queryset: QuerySet, order: KeysetOrder, *, cursor: str = "", size: int = 50, branches: Sequence[QuerySet] = ()
+    queryset: QuerySet,
+    order: KeysetOrder,
+    *,
+    cursor: str = "",
+    size: int = 50,
+    branches: Sequence[QuerySet] = (),
+    strict: bool = False,
 ) -> KeysetPage:
     """One page of `queryset` in `order`, starting after the row `cursor` stands on (first page without one).
 
     `next_cursor` / `previous_cursor` are empty when there is no such page. A cursor
     stays valid when rows are added or removed: the page after it is always the rows
-    that follow its sort key now.
+    that follow its sort key now. An invalid cursor gives the first page, or raises
+    InvalidCursor when `strict` (the API answers 404; the UI starts over).
 
     `branches`, when given, are querysets whose union holds every row of `queryset`
     (an OR split into parts an index can serve each): the page is read from the
     first rows of each branch, then ordered once more by the database.
     """
     decoded = _cursor_decode(order, queryset.model, cursor)
+    if strict and cursor and decoded is None:
+        raise InvalidCursor(cursor)
     position, backwards = decoded if decoded is not None else (None, False)
     if branches:
         candidates = {row.pk for branch in branches for row in _walk(branch, order, position, backwards, size + 1)}
@@ -417,8 +430,3 @@ def contact_trash(*, user: Any) -> QuerySet[Contact]:
     restore window itself is checked by `services.contact_restore`.
     """
     return Contact.objects.trash(user)
-
-
-def keyset_cursor_is_valid(order: KeysetOrder, model: type[Model], token: str) -> bool:
-    """Whether `token` is a cursor of `order` (the API answers 404 to a forged or foreign one; the UI starts over)."""
-    return _cursor_decode(order, model, token) is not None

@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from ..selectors import KeysetOrder, KeysetPage, keyset_cursor_is_valid, keyset_page
+from ..selectors import InvalidCursor, KeysetOrder, KeysetPage, keyset_page
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -60,9 +60,10 @@ class KeysetPagination(CursorPagination):
         self.page_size = self.get_page_size(request)
         order = self.get_order(request, queryset, view)
         token = request.query_params.get(self.cursor_query_param, "")
-        if token and not keyset_cursor_is_valid(order, queryset.model, token):
-            raise NotFound(self.invalid_cursor_message)
-        self.keyset: KeysetPage = keyset_page(queryset, order, cursor=token, size=self.page_size)
+        try:
+            self.keyset: KeysetPage = keyset_page(queryset, order, cursor=token, size=self.page_size, strict=True)
+        except InvalidCursor:
+            raise NotFound(self.invalid_cursor_message) from None
         self.page = self.keyset.rows
         self.has_next, self.has_previous = self.keyset.has_next, self.keyset.has_previous
         self.display_page_controls = self.has_next or self.has_previous
