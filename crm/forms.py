@@ -34,11 +34,15 @@ def staff_users() -> QuerySet:
     return get_user_model().objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
 
 
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Field errors from a service land on the matching field, the rest on the form."""
+    for field, messages in error.update_error_dict({}).items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
 class ServiceErrorsMixin:
     def add_service_errors(self, error: ValidationError) -> None:
-        """Field errors from a service land on the matching field, the rest on the form."""
-        for field, messages in error.update_error_dict({}).items():
-            self.add_error(field if field in self.fields else None, messages)  # type: ignore[attr-defined]
+        add_service_errors(self, error)  # type: ignore[arg-type]
 
 
 class OrganisationSelect(forms.Select):

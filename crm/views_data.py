@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.decorators import staff_permission_required
 
 from . import exports
+from .forms import add_service_errors
 from .imports import services
 from .imports.forms import ImportMappingForm, ImportUploadForm
 from .imports.readers import ReadError, csv_text, sample_values
@@ -62,8 +63,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             return redirect("crm:import_map", pk=job.pk)
     return render(request, "crm/import_new.html", {"form": form}, status=400 if form.errors else 200)
