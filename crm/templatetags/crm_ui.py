@@ -6,19 +6,9 @@ from typing import Any
 
 import phonenumbers
 from django import template
-from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape, format_html
 
 register = template.Library()
-
-
-@register.simple_tag
-def optional_url(name: str, *args: object) -> str:
-    """`{% url %}` for a page that may not exist yet (another issue adds it): "" instead of an error."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 @register.filter
