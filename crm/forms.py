@@ -122,7 +122,6 @@ class ContactForm(ServiceErrorsMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, can_see_notes: bool = True, can_choose_owner: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = staff_users()
         if not can_see_notes:
             del self.fields["notes"]
         if not can_choose_owner:
