@@ -26,10 +26,6 @@ def contact_count() -> int:
     return Contact.objects.count()
 
 
-def contact_list(*, user: Any, search: str = "") -> QuerySet[Contact]:
-    return Contact.objects.restrict(user, "view").search(search)
-
-
 # --- Keyset ("seek") pagination ---------------------------------------------------------------------------------
 #
 # A page is one index range scan whatever its depth: the cursor carries the sort key of the row it stands on
