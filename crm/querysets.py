@@ -109,3 +109,12 @@ class ContactQuerySet(models.QuerySet):
         except ValidationError:
             return self.none()
         return self.filter(points__kind="phone", points__value_index=index)
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def search(self, text: str) -> OrganisationQuerySet:
+        """Organisations whose name starts with `text`, accents and case ignored (all of them for a blank text)."""
+        from .models import search_key
+
+        key = search_key(text)
+        return self.filter(name_key__startswith=key) if key else self

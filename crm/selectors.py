@@ -276,11 +276,7 @@ ORGANISATION_ORDER = KeysetOrder("name", ("name_key", "id"))
 
 def organisation_list_page(*, search: str = "", cursor: str = "", size: int = CONTACT_PAGE_SIZE) -> KeysetPage:
     """Organisations by name, those whose name starts with `search` (accents and case ignored)."""
-    organisations = Organisation.objects.all()
-    key = search_key(search)
-    if key:
-        organisations = organisations.filter(name_key__startswith=key)
-    return keyset_page(organisations, ORGANISATION_ORDER, cursor=cursor, size=size)
+    return keyset_page(Organisation.objects.search(search), ORGANISATION_ORDER, cursor=cursor, size=size)
 
 
 def tag_by_name(name: str) -> Tag | None:

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
-from ..models import Interaction, InteractionKind, Organisation, search_key
+from ..models import Interaction, InteractionKind, Organisation
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -48,7 +48,7 @@ class OrganisationFilter(django_filters.FilterSet):
         fields = ["q", "country"]
 
     def filter_q(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
-        return queryset.filter(name_key__startswith=search_key(value))
+        return queryset.search(value)
 
 
 class InteractionFilter(django_filters.FilterSet):

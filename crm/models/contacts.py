@@ -15,7 +15,7 @@ from core.subject_data import (
     personal_data,
 )
 
-from ..querysets import ContactQuerySet
+from ..querysets import ContactQuerySet, OrganisationQuerySet
 
 
 def search_key(text: str) -> str:
@@ -84,6 +84,7 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = tracked()
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_key", "id"]

@@ -68,7 +68,7 @@ def organisation_options(request: HttpRequest) -> HttpResponse:
     key = search_key(request.GET.get("organisation_q", ""))
     chosen = request.GET.get("organisation", "")
     current = Organisation.objects.filter(pk=chosen).first() if chosen.isascii() and chosen.isdigit() else None
-    matches = Organisation.objects.filter(name_key__startswith=key) if key else Organisation.objects.none()
+    matches = Organisation.objects.search(key) if key else Organisation.objects.none()
     if current is not None:
         matches = matches.exclude(pk=current.pk)
     context = {
