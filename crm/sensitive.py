@@ -98,14 +98,23 @@ class Flag:
     term: str
 
 
+@dataclass(frozen=True)
+class _Patterns:
+    any_term: re.Pattern[str]  # every term in one alternation: most texts hold none, and one search says so
+    each: tuple[tuple[str, str, str, re.Pattern[str]], ...]  # (category, term, key, pattern) per term
+
+
+def _whole_word(alternatives: str) -> str:
+    return rf"(?<!\w)(?:{alternatives})(?!\w)"
+
+
 @lru_cache(maxsize=4)
-def _patterns(table: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, str, re.Pattern[str]]]:
-    compiled = []
-    for category, terms in table:
-        for term in terms:
-            key = search_key(term)
-            compiled.append((category, term, re.compile(rf"(?<!\w){re.escape(key)}(?!\w)")))
-    return compiled
+def _patterns(table: tuple[tuple[str, tuple[str, ...]], ...]) -> _Patterns:
+    keyed = [(category, term, search_key(term)) for category, terms in table for term in terms]
+    return _Patterns(
+        any_term=re.compile(_whole_word("|".join(re.escape(key) for _category, _term, key in keyed))),
+        each=tuple((category, term, key, re.compile(_whole_word(re.escape(key)))) for category, term, key in keyed),
+    )
 
 
 def _table() -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -120,9 +129,12 @@ def sensitive_terms(text: str) -> list[Flag]:
     """The listed terms found in `text`, accents and case ignored, whole words only."""
     if not text:
         return []
-    key = search_key(text)
+    text_key = search_key(text)
+    patterns = _patterns(_table())
+    if not patterns.any_term.search(text_key):
+        return []
     seen: dict[str, Flag] = {}
-    for category, term, pattern in _patterns(_table()):
-        if pattern.search(key) and search_key(term) not in seen:
-            seen[search_key(term)] = Flag(category, term)
+    for category, term, key, pattern in patterns.each:
+        if key not in seen and pattern.search(text_key):
+            seen[key] = Flag(category, term)
     return list(seen.values())
