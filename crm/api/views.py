@@ -27,6 +27,7 @@ from rest_framework.response import Response
 
 from core.models import ApiKey
 from core.permissions import HasScope
+from core.text import is_id_text
 
 from .. import selectors, services
 from ..filters import ContactFilter
@@ -48,6 +49,11 @@ class Locked(APIException):
     status_code = 423
     default_detail = _("This contact is restricted (Art. 18): it is read-only.")
     default_code = "restricted"
+
+
+def _readable_fields(view: Any) -> list[str]:
+    """The fields a response carries (write-only ones such as `justification` are never disclosed)."""
+    return [name for name, field in view.get_serializer().fields.items() if not field.write_only]
 
 
 def _disclose_to_key(request: Request, contact_ids: Sequence[int], fields: Sequence[str]) -> None:
@@ -165,13 +171,13 @@ class ContactViewSet(ApiViewSet):
     def _is_visible_restricted(self) -> bool:
         """A restricted contact the caller may see but not change: say so (423) rather than 404."""
         pk = str(self.kwargs.get(self.lookup_field, ""))
-        if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
+        if not is_id_text(pk) or len(pk) > 18:
             return False
         return Contact.objects.restrict(self.request.user, "view").filter(pk=int(pk), restricted=True).exists()
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
-        _disclose_to_key(request, [row["id"] for row in response.data["results"]], list(self.get_serializer().fields))
+        _disclose_to_key(request, [row["id"] for row in response.data["results"]], _readable_fields(self))
         return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -297,7 +303,7 @@ class InteractionViewSet(ApiViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         ids = [row["contact"] for row in response.data["results"]]
-        _disclose_to_key(request, ids, [f"interaction.{name}" for name in self.get_serializer().fields])
+        _disclose_to_key(request, ids, [f"interaction.{name}" for name in _readable_fields(self)])
         return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -369,6 +369,7 @@ def test_listing_with_an_api_key_is_a_disclosure_of_the_page(dpo_user):
     assert sorted(DisclosedContact.objects.values_list("contact_id", flat=True)) == sorted(page_ids)
     assert disclosure.contact_count == 2 and len(contacts) == 3
     assert {"emails", "phones", "first_name"} <= set(disclosure.fields) and "notes" not in disclosure.fields
+    assert set(disclosure.fields) == set(response.json()["results"][0])  # what was sent, nothing write-only
 
 
 def test_reading_with_an_api_key_logs_the_access_and_the_disclosure():
