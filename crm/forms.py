@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.text import is_id_text
+
 from .models import Contact, Interaction, Organisation, SourceKind, Tag
 from .services.contacts import PROFILE_FIELDS, PROVENANCE_FIELDS
 
@@ -57,7 +59,7 @@ class OrganisationSelect(forms.Select):
         self.empty_label = empty_label
 
     def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> list[Any]:
-        ids = [str(v) for v in value if str(v).isascii() and str(v).isdigit()]
+        ids = [str(v) for v in value if is_id_text(str(v))]
         chosen = Organisation.objects.filter(pk__in=ids) if ids else Organisation.objects.none()
         everything = self.choices
         self.choices = [("", self.empty_label), *((organisation.pk, organisation.name) for organisation in chosen)]
@@ -202,9 +204,7 @@ class BulkTagForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any submitted id is acceptable here; the view keeps those the user may change.
         submitted = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids", [])
-        self.fields["ids"].choices = [
-            (value, value) for value in submitted if str(value).isascii() and str(value).isdigit()
-        ]
+        self.fields["ids"].choices = [(value, value) for value in submitted if is_id_text(str(value))]
 
 
 class ContactDeleteForm(forms.Form):

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.decorators import staff_permission_required
+from core.text import is_id_text
 
 from .. import selectors
 from ..forms import OrganisationForm
@@ -67,7 +68,7 @@ def organisation_options(request: HttpRequest) -> HttpResponse:
     """<option>s for an organisation select: the chosen one, then names starting with `organisation_q`."""
     key = search_key(request.GET.get("organisation_q", ""))
     chosen = request.GET.get("organisation", "")
-    current = Organisation.objects.filter(pk=chosen).first() if chosen.isascii() and chosen.isdigit() else None
+    current = Organisation.objects.filter(pk=chosen).first() if is_id_text(chosen) else None
     matches = Organisation.objects.search(key) if key else Organisation.objects.none()
     if current is not None:
         matches = matches.exclude(pk=current.pk)
