@@ -31,6 +31,7 @@ run: install
 test: install
 	$(BIN)/python scripts/check_services.py
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
