@@ -69,7 +69,7 @@ def _name_ordered(contacts: Any, after: str | None) -> Any:
     """Name order as the list walks it (bytewise keys, then id), from after a (last, first, id) position."""
     from django.db import connection
 
-    from crm.selectors import bytewise
+    from crm.keyset import bytewise
 
     contacts = contacts.alias(last_key=bytewise("last_name_key"), first_key=bytewise("first_name_key"))
     contacts = contacts.order_by("last_key", "first_key", "id")
@@ -136,9 +136,9 @@ class BenchUrls:
 
 def _cursor(order: Any, row: Any) -> str:
     """The cursor a page's `next` link carries when `row` is its last row."""
-    from crm import selectors
+    from crm import keyset
 
-    return selectors._cursor_encode(order, row, backwards=False)
+    return keyset._cursor_encode(order, row, backwards=False)
 
 
 class Sample:

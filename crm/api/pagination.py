@@ -1,4 +1,4 @@
-"""Cursor pagination for the REST API over the keyset pages the staff list uses (crm.selectors.keyset_page).
+"""Cursor pagination for the REST API over the keyset pages the staff list uses (crm.keyset.keyset_page).
 
 A page is one index range scan whatever its depth, ties are broken by the id and
 NULLs sort last; the cursor is an encrypted token, so no name ever appears in a
@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from ..selectors import InvalidCursor, KeysetOrder, KeysetPage, keyset_page
+from ..keyset import InvalidCursor, KeysetOrder, KeysetPage, keyset_page
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200

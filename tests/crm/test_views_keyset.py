@@ -1,4 +1,4 @@
-"""The keyset pagination behind the staff lists (crm.selectors.keyset_page) and the indexes it relies on."""
+"""The keyset pagination behind the staff lists (crm.keyset.keyset_page) and the indexes it relies on."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from crm import selectors
+from crm import keyset, selectors
+from crm.keyset import KeysetOrder, keyset_page
 from crm.models import Contact
-from crm.selectors import CONTACT_ORDERS, KeysetOrder, keyset_page
+from crm.selectors import CONTACT_ORDERS
 
 pytestmark = pytest.mark.django_db
 
@@ -135,11 +136,11 @@ def test_the_list_query_matches_its_index(people, name, index):
     order = CONTACT_ORDERS[name]
     cursor = keyset_page(Contact.objects.all(), order, size=2).next_cursor
     queryset = Contact.objects.all()
-    position, _backwards = selectors._cursor_decode(order, Contact, cursor)
+    position, _backwards = keyset._cursor_decode(order, Contact, cursor)
     walked = (
         order.prepare(queryset)
         .order_by(*order.order_by())
-        .filter(selectors._seek(order.terms, position, greater=not order.descending))[:3]
+        .filter(keyset._seek(order.terms, position, greater=not order.descending))[:3]
     )
     sql, params = walked.query.sql_with_params()
     with connection.cursor() as cursor_:
