@@ -3,12 +3,13 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet
+from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
 
 router = DefaultRouter()
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("interactions", InteractionViewSet, basename="interaction")
+router.register("recipient-notifications", RecipientNotificationViewSet, basename="recipientnotification")
 
 app_name = "api"
 urlpatterns = [

@@ -43,6 +43,7 @@ CRM_FULL = [
     "crm.delete_contact",
     "crm.view_all_contacts",
     "crm.view_restricted_contact",
+    "crm.restrict_contact",
     "crm.export_contact",
     "crm.import_contact",
     *_crud("interaction"),
@@ -51,6 +52,8 @@ CRM_FULL = [
     "crm.view_contactaccess",
     "crm.view_disclosure",
     "crm.view_importjob",
+    "crm.view_recipientnotification",
+    "crm.change_recipientnotification",
 ]
 CRM_READ = [
     "crm.view_contact",
@@ -61,6 +64,7 @@ CRM_READ = [
     "crm.view_tag",
     "crm.view_contactaccess",
     "crm.view_disclosure",
+    "crm.view_recipientnotification",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

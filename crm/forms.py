@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import is_id_text
 
-from .models import Contact, Interaction, Organisation, SourceKind, Tag
+from .models import Contact, Interaction, NotificationStatus, Organisation, SourceKind, Tag
 from .services.contacts import PROFILE_FIELDS, PROVENANCE_FIELDS
+from .services.restriction import NoticeChannel
 
 CONTACT_FORM_FIELDS = [*PROFILE_FIELDS, "notes"]
 SOURCE_FIELDS = list(PROVENANCE_FIELDS)
@@ -213,4 +214,48 @@ class ContactDeleteForm(forms.Form):
         max_length=255,
         required=False,
         help_text=_("Optional; kept in the contact's history."),
+    )
+
+
+class RestrictionPlaceForm(ServiceErrorsMixin, forms.Form):
+    """Restrict processing (Art. 18(1)): the data are kept, nothing else happens to them."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        help_text=_("E.g. accuracy contested, objection being examined, data kept for a legal claim."),
+    )
+
+
+class RestrictionNoticeForm(ServiceErrorsMixin, forms.Form):
+    """How the person was told that the restriction is about to be lifted (Art. 18(3))."""
+
+    channel = forms.ChoiceField(label=_("How to tell the person"), choices=NoticeChannel.choices)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for a letter, a call or a meeting: when and how the person was told."),
+    )
+
+
+class RestrictionLiftForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why the restriction ends"), required=False, max_length=255, help_text=_("Optional; it is logged.")
+    )
+
+
+class RecipientNotificationCloseForm(ServiceErrorsMixin, forms.Form):
+    """Close an Art. 19 task: the recipient was told, or could not be (with a justification)."""
+
+    status = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(value, label) for value, label in NotificationStatus.choices if value != NotificationStatus.OPEN],
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the recipient cannot be told: why it is impossible or disproportionate."),
     )

@@ -45,10 +45,10 @@ class ContactQuerySet(models.QuerySet):
         - soft-deleted contacts are out (the trash has its own query);
         - without `crm.view_all_contacts` (Sales) only the contacts the user owns;
         - restricted contacts (Art. 18) only for roles with `crm.view_restricted_contact`,
-          and never for a change.
+          and never for a change (`restrict`, placing or lifting the restriction, is no change).
         """
         queryset = self._reachable(user, action).live()
-        if action != "view" or user is None or not user.has_perm("crm.view_restricted_contact"):
+        if action not in ("view", "restrict") or user is None or not user.has_perm("crm.view_restricted_contact"):
             queryset = queryset.filter(restricted=False)
         return queryset
 

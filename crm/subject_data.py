@@ -25,7 +25,8 @@ from core.subject_data import (
     declarations,
 )
 
-from .models import Contact
+from .models import Contact, NotificationCause
+from .services.recipients import recipient_notifications_open
 
 # ---------------------------------------------------------------- coverage
 
@@ -220,6 +221,8 @@ def subject_data_erase(*, contact: Contact, reason: str, request_reference: str 
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         contact_pk = contact.pk
+        # Art. 19: each recipient of the data is to be told; the tasks outlive the contact (anonymised below).
+        notified = recipient_notifications_open(contact=contact, cause=NotificationCause.ERASURE)
         plan = [(d, list(_rows(d, contact_pk).values_list("pk", flat=True))) for d in declarations()]
         counts: dict[str, dict[str, Any]] = {}
         kept: dict[str, list[str]] = {}
@@ -243,7 +246,12 @@ def subject_data_erase(*, contact: Contact, reason: str, request_reference: str 
             action="subject.erased",
             subject_id=contact_pk,
             reason=reason,
-            data={"counts": counts, "kept_under_obligation": kept, "request": request_reference},
+            data={
+                "counts": counts,
+                "kept_under_obligation": kept,
+                "request": request_reference,
+                "recipients_to_notify": len(notified),
+            },
         )
     return counts
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import contacts, interactions, organisations
+from .views import contacts, interactions, organisations, restriction
 
 app_name = "crm"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/delete/", contacts.contact_delete, name="contact_delete"),
     path("<int:pk>/restore/", contacts.contact_restore, name="contact_restore"),
     path("<int:pk>/art14-notice/", contacts.contact_art14_send, name="contact_art14_send"),
+    path("<int:pk>/restriction/", restriction.contact_restriction, name="contact_restriction"),
     path("<int:pk>/interactions/", interactions.interaction_panel, name="interaction_panel"),
     path("<int:pk>/interactions/new/", interactions.interaction_create, name="interaction_create"),
     path("<int:pk>/interactions/<int:interaction_pk>/edit/", interactions.interaction_edit, name="interaction_edit"),
@@ -21,5 +22,7 @@ urlpatterns = [
     path("organisations/options/", organisations.organisation_options, name="organisation_options"),
     path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path("art19/", restriction.recipient_notification_list, name="recipient_notification_list"),
+    path("art19/<int:pk>/", restriction.recipient_notification_detail, name="recipient_notification_detail"),
     path("", include("crm.urls_data")),
 ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from core import roles
 from core.models import OutboxMessage
 from crm.imports.services import import_job_create
-from crm.models import Organisation
+from crm.models import Organisation, RecipientNotification
 from crm.services import interaction_create
 
 from .conftest import OUTSIDER
@@ -61,6 +61,9 @@ PAGES: dict[str, set[str]] = {
     "crm:contact_trash": {ADMIN, DPO, SALES},
     "crm:contact_restore": {ADMIN, DPO, SALES},
     "crm:contact_art14_send": EDITORS,
+    "crm:contact_restriction": {ADMIN, DPO},
+    "crm:recipient_notification_list": {ADMIN, DPO, AUDITOR},
+    "crm:recipient_notification_detail": {ADMIN, DPO, AUDITOR},
     "crm:contact_bulk_tag": EDITORS,
     "crm:interaction_panel": INTERACTION_READERS,
     "crm:interaction_create": INTERACTION_WRITERS,
@@ -83,11 +86,12 @@ PAGES: dict[str, set[str]] = {
 }
 NOT_STAFF_PAGES = {"login", "logout", "set_language", "healthz", "schema", "api-docs"}
 
-# API collection -> (roles that may read, roles that may create)
-API: dict[str, tuple[set[str], set[str]]] = {
+# API collection -> (roles that may read, roles that may create; None for a read-only collection)
+API: dict[str, tuple[set[str], set[str] | None]] = {
     "contacts": (EVERY_ROLE, EDITORS),
     "organisations": (EVERY_ROLE, {ADMIN, DPO, SALES}),
     "interactions": (INTERACTION_READERS, INTERACTION_WRITERS),
+    "recipient-notifications": ({ADMIN, DPO, AUDITOR}, None),  # tasks are opened by services, never posted
 }
 # The contact fields each role may receive from the API.
 CONTACT_FIELDS_WITHOUT_NOTES = {
@@ -152,7 +156,11 @@ def world(cast: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]:
     message = OutboxMessage.objects.create(recipient="a@example.org", template="t", subject="s", body="b")
     upload = SimpleUploadedFile("people.csv", b"first_name,last_name\nAnna,Martin\n", content_type="text/csv")
     job = import_job_create(upload=upload, user=sales)
+    task = RecipientNotification.objects.create(
+        contact=contact, contact_ref=contact.pk, recipient="Partner X", cause="erasure"
+    )
     return {
+        "task": task,
         "contact": contact,
         "interaction": interaction,
         "organisation": organisation,
@@ -170,6 +178,7 @@ def url_for(name: str, pattern: URLPattern, world: dict[str, Any]) -> str:
             "apikeys:revoke": "message",  # any id: the point is the permission answer
             "crm:organisation_detail": "organisation",
             "crm:organisation_edit": "organisation",
+            "crm:recipient_notification_detail": "task",
         }.get(name, "job" if name.startswith("crm:import_") else "contact")
         kwargs["pk"] = world[owner].pk
     if "interaction_pk" in keys:
@@ -209,8 +218,8 @@ def test_api_answers_each_role_as_the_spec_says(role, cast, world):
         if (role in readers) != (listing.status_code == 200):
             wrong[f"GET {collection}"] = listing.status_code
         created = client.post(f"/api/v1/{collection}/", {}, content_type="application/json")
-        # An empty body is invalid: allowed roles get 400, the others 403.
-        expected = 400 if role in writers else 403
+        # An empty body is invalid: allowed roles get 400, the others 403; nobody posts to a read-only one.
+        expected = 405 if writers is None else 400 if role in writers else 403
         if created.status_code != expected:
             wrong[f"POST {collection}"] = created.status_code
     assert wrong == {}

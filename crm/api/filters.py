@@ -11,7 +11,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
-from ..models import Interaction, InteractionKind, Organisation
+from ..models import (
+    Interaction,
+    InteractionKind,
+    NotificationCause,
+    NotificationStatus,
+    Organisation,
+    RecipientNotification,
+)
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -64,3 +71,14 @@ class InteractionFilter(django_filters.FilterSet):
     class Meta:
         model = Interaction
         fields = ["contact", "kind", "occurred_after", "occurred_before"]
+
+
+class RecipientNotificationFilter(django_filters.FilterSet):
+    contact = IdFilter(field_name="contact_ref", label=_("Contact id"))
+    status = django_filters.ChoiceFilter(choices=NotificationStatus.choices, label=_("Status"))
+    cause = django_filters.ChoiceFilter(choices=NotificationCause.choices, label=_("Cause"))
+    recipient = django_filters.CharFilter(field_name="recipient", label=_("Recipient (exact name)"))
+
+    class Meta:
+        model = RecipientNotification
+        fields = ["contact", "status", "cause", "recipient"]

@@ -24,6 +24,8 @@ class ModelPermissions(DjangoModelPermissions):
     perms_map = {**DjangoModelPermissions.perms_map, "GET": VIEW, "HEAD": VIEW, "OPTIONS": VIEW}
 
     def has_permission(self, request: Request, view: Any) -> bool:
+        if not hasattr(view, (request.method or "").lower()):
+            return True  # no handler: DRF answers 405, which says more than a 403 would
         declared = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
         if declared is None:
             return super().has_permission(request, view)

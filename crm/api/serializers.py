@@ -15,9 +15,19 @@ from rest_framework.request import Request
 
 from core.models import ApiKey
 
-from ..models import Contact, ExternalId, Interaction, Organisation, SourceKind, Tag
+from ..models import (
+    Contact,
+    ExternalId,
+    Interaction,
+    NotificationStatus,
+    Organisation,
+    RecipientNotification,
+    SourceKind,
+    Tag,
+)
 from ..querysets import can_see_all_contacts, can_see_notes
 from ..services.contacts import PROFILE_FIELDS, PROVENANCE_FIELDS
+from ..services.restriction import NoticeChannel
 
 MAX_POINTS = 20
 EXTERNAL_SYSTEM_MAX = ExternalId._meta.get_field("system").max_length
@@ -222,3 +232,61 @@ class InteractionSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             fields["contact"] = serializers.PrimaryKeyRelatedField(read_only=True)
         return fields
+
+
+class RestrictionPlaceSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=255, help_text=_("Why processing is restricted (Art. 18(1))."))
+
+
+class RestrictionNoticeSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(
+        choices=NoticeChannel.choices, help_text=_("`email` sends the notice now; the others record one given.")
+    )
+    note = serializers.CharField(
+        max_length=500, required=False, default="", allow_blank=True, help_text=_("Required unless by email.")
+    )
+
+
+class RestrictionLiftSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+
+class RestrictionSerializer(serializers.ModelSerializer):
+    """A contact's restriction state (Art. 18)."""
+
+    class Meta:
+        model = Contact
+        fields = ["id", "restricted", "restricted_at", "restriction_reason", "restriction_lift_notified_at"]
+        read_only_fields = fields
+
+
+class RecipientNotificationSerializer(serializers.ModelSerializer):
+    contact = serializers.IntegerField(source="contact_id", read_only=True, allow_null=True)
+    contact_ref = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = RecipientNotification
+        fields = [
+            "id",
+            "contact",
+            "contact_ref",
+            "recipient",
+            "country",
+            "cause",
+            "fields",
+            "status",
+            "justification",
+            "created_at",
+            "resolved_at",
+            "resolved_by",
+        ]
+        read_only_fields = fields
+
+
+class RecipientNotificationCloseSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[(value, label) for value, label in NotificationStatus.choices if value != NotificationStatus.OPEN]
+    )
+    justification = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=2000, help_text=_("Required unless `sent`.")
+    )

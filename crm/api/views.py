@@ -31,15 +31,27 @@ from core.text import is_id_text
 
 from .. import selectors, services
 from ..filters import ContactFilter
-from ..models import AccessChannel, Contact, Interaction, InteractionKind, Organisation
+from ..models import AccessChannel, Contact, Interaction, InteractionKind, Organisation, RecipientNotification
 from ..querysets import can_see_all_contacts
 from ..services.organisations import organisation_create, organisation_delete, organisation_update
-from .filters import InteractionFilter, OrganisationFilter
+from ..services.recipients import recipient_notification_close
+from .filters import InteractionFilter, OrganisationFilter, RecipientNotificationFilter
 from .pagination import KeysetPagination, keyset_orders_for
 from .permissions import ModelPermissions
 from .schema import BAD_REQUEST, LOCKED, OBJECT_ERRORS, OBJECT_WRITE_ERRORS, READ_ERRORS, WRITE_ERRORS
-from .serializers import ContactSerializer, InteractionSerializer, OrganisationSerializer
+from .serializers import (
+    ContactSerializer,
+    InteractionSerializer,
+    OrganisationSerializer,
+    RecipientNotificationCloseSerializer,
+    RecipientNotificationSerializer,
+    RestrictionLiftSerializer,
+    RestrictionNoticeSerializer,
+    RestrictionPlaceSerializer,
+    RestrictionSerializer,
+)
 
+RESTRICTION_ACTIONS = ("restriction_place", "restriction_notice", "restriction_lift")
 CONTACT_SCOPES = {"read": ["contacts:read"], "write": ["contacts:write"]}
 # Interactions hang off contacts: a key reaches them only for the contacts it may read.
 INTERACTION_SCOPES = {"read": ["contacts:read", "interactions:read"], "write": ["contacts:read", "interactions:write"]}
@@ -67,7 +79,7 @@ def _disclose_to_key(request: Request, contact_ids: Sequence[int], fields: Seque
         )
 
 
-class ApiViewSet(viewsets.ModelViewSet):
+class ApiCommon:
     # Common ground: model permissions (reads need `view`), API-key scopes, filters and keyset pagination.
     # (No docstring: drf-spectacular would show it as the description of every subclass's operations.)
 
@@ -75,6 +87,10 @@ class ApiViewSet(viewsets.ModelViewSet):
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     pagination_class = KeysetPagination
     parser_classes = [JSONParser]  # a machine API: nested lists and objects have one unambiguous encoding
+
+
+class ApiViewSet(ApiCommon, viewsets.ModelViewSet):
+    pass
 
 
 def ordering_parameter(orderings: dict[str, tuple[str, ...]], default: str) -> OpenApiParameter:
@@ -144,7 +160,10 @@ class ContactViewSet(ApiViewSet):
     serializer_class = ContactSerializer
     queryset = Contact.objects.none()  # the model, for permissions and the schema; rows come from get_queryset
     required_scopes = CONTACT_SCOPES
-    action_permissions = {"restore": ["crm.delete_contact"]}
+    action_permissions = {
+        "restore": ["crm.delete_contact"],
+        **{name: ["crm.restrict_contact"] for name in RESTRICTION_ACTIONS},
+    }
     filterset_class = ContactFilter
     ordering_fields = list(CONTACT_ORDERINGS)
     # The name order walks the same byte-wise index as the staff list (crm.selectors.CONTACT_ORDERS).
@@ -156,6 +175,8 @@ class ContactViewSet(ApiViewSet):
         user = self.request.user
         if self.action == "restore":
             contacts = selectors.contact_trash(user=user)
+        elif self.action in RESTRICTION_ACTIONS:
+            contacts = Contact.objects.restrict(user, "restrict")
         else:
             contacts = Contact.objects.restrict(user, self.restrict_actions.get(self.action or "", "change"))
         return contacts.prefetch_related("points", "tags", "external_ids")
@@ -199,6 +220,49 @@ class ContactViewSet(ApiViewSet):
 
     def perform_destroy(self, instance: Contact) -> None:
         services.contact_delete(contact=instance, reason="deleted through the API")
+
+    @extend_schema(
+        summary="Restrict a contact's processing (Art. 18)",
+        description=(
+            "The contact becomes read-only and leaves every list, export and API listing; an Art. 19 task is "
+            "opened for each recipient in the disclosure log. Needs crm.restrict_contact (not open to API keys)."
+        ),
+        request=RestrictionPlaceSerializer,
+        responses={200: RestrictionSerializer, 400: BAD_REQUEST, **OBJECT_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="restriction")
+    def restriction_place(self, request: Request, pk: str | None = None) -> Response:
+        return self._restriction_step(request, RestrictionPlaceSerializer, services.contact_restriction_place)
+
+    @extend_schema(
+        summary="Tell the person a restriction will be lifted (Art. 18(3))",
+        description=(
+            "`email` sends the notice now to the primary address, in the person's language; `post`, `phone` and "
+            "`in_person` record a notice already given, with a `note`. Required before the restriction is lifted."
+        ),
+        request=RestrictionNoticeSerializer,
+        responses={200: RestrictionSerializer, 400: BAD_REQUEST, **OBJECT_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="restriction/notice")
+    def restriction_notice(self, request: Request, pk: str | None = None) -> Response:
+        return self._restriction_step(request, RestrictionNoticeSerializer, services.restriction_lift_notify)
+
+    @extend_schema(
+        summary="Lift a restriction (Art. 18(3))",
+        description="Refused (400) until the person has been told (`restriction/notice`).",
+        request=RestrictionLiftSerializer,
+        responses={200: RestrictionSerializer, 400: BAD_REQUEST, **OBJECT_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="restriction/lift")
+    def restriction_lift(self, request: Request, pk: str | None = None) -> Response:
+        return self._restriction_step(request, RestrictionLiftSerializer, services.contact_restriction_lift)
+
+    def _restriction_step(self, request: Request, serializer_class: type, step: Any) -> Response:
+        contact = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contact = step(contact=contact, **serializer.validated_data)
+        return Response(RestrictionSerializer(contact).data)
 
     @extend_schema(
         summary="Restore a deleted contact",
@@ -329,3 +393,51 @@ class InteractionViewSet(ApiViewSet):
     def _refuse_if_restricted(interaction: Interaction) -> None:
         if interaction.contact.restricted:
             raise Locked()
+
+
+RECIPIENT_NOTIFICATION_ORDERINGS = {"created_at": ("created_at", "id"), "id": ("id",)}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List Art. 19 tasks",
+        description=(
+            "One task per recipient of a contact's data (from the disclosure log) to tell of a rectification, "
+            "erasure or restriction. Filter by `status`, `cause`, `contact` or `recipient`. The tasks outlive "
+            "an erasure: `contact` is then null and `contact_ref` keeps the former id."
+        ),
+        parameters=[ordering_parameter(RECIPIENT_NOTIFICATION_ORDERINGS, "-created_at")],
+        responses={200: RecipientNotificationSerializer(many=True), 400: BAD_REQUEST, **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read an Art. 19 task", responses={200: RecipientNotificationSerializer, **OBJECT_ERRORS}
+    ),
+)
+class RecipientNotificationViewSet(ApiCommon, viewsets.ReadOnlyModelViewSet):
+    """Art. 19 tasks: telling each recipient of a contact's data about its rectification, erasure or restriction.
+    For staff with crm.view_recipientnotification; not open to API keys."""
+
+    serializer_class = RecipientNotificationSerializer
+    queryset = RecipientNotification.objects.all()
+    filterset_class = RecipientNotificationFilter
+    ordering_fields = list(RECIPIENT_NOTIFICATION_ORDERINGS)
+    keyset_orders = keyset_orders_for(RECIPIENT_NOTIFICATION_ORDERINGS, RecipientNotification)
+    keyset_default = "-created_at"
+    action_permissions = {"close": ["crm.change_recipientnotification"]}
+
+    @extend_schema(
+        summary="Close an Art. 19 task",
+        description=(
+            "`sent`: the recipient was told. `impossible` or `disproportionate` need a `justification`. "
+            "A closed task cannot be closed again (400)."
+        ),
+        request=RecipientNotificationCloseSerializer,
+        responses={200: RecipientNotificationSerializer, 400: BAD_REQUEST, **OBJECT_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        task = self.get_object()
+        serializer = RecipientNotificationCloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = recipient_notification_close(notification=task, **serializer.validated_data)
+        return Response(self.get_serializer(task).data)

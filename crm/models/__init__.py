@@ -16,9 +16,11 @@ from .contacts import (
 from .imports import ImportFormat, ImportJob, ImportStatus, OnDuplicate
 from .interactions import Interaction, InteractionKind
 from .logs import AccessChannel, ContactAccess, DisclosedContact, Disclosure
+from .recipients import NEEDS_JUSTIFICATION, NotificationCause, NotificationStatus, RecipientNotification
 
 __all__ = [
     "INDIRECT_SOURCES",
+    "NEEDS_JUSTIFICATION",
     "AccessChannel",
     "Contact",
     "ContactAccess",
@@ -33,9 +35,12 @@ __all__ = [
     "ImportStatus",
     "Interaction",
     "InteractionKind",
+    "NotificationCause",
+    "NotificationStatus",
     "OnDuplicate",
     "Organisation",
     "PersonKind",
+    "RecipientNotification",
     "SourceKind",
     "Tag",
     "search_key",

@@ -122,6 +122,7 @@ class Organisation(models.Model):
         "last_interaction_at": PersonalField(Category.INTERACTION),
         "restricted": PersonalField(Category.REQUEST),
         "restriction_reason": PersonalField(Category.REQUEST),
+        "restriction_lift_notified_at": PersonalField(Category.REQUEST),
         "art14_notice_sent_at": PersonalField(Category.CONSENT_PROOF),
     },
 )
@@ -178,6 +179,10 @@ class Contact(models.Model):
     restricted = models.BooleanField(_("restricted"), default=False)
     restricted_at = models.DateTimeField(_("restricted at"), null=True, blank=True)
     restriction_reason = models.CharField(_("restriction reason"), max_length=255, blank=True)
+    # CON-10, Art. 18(3): the person is told before the restriction is lifted.
+    restriction_lift_notified_at = models.DateTimeField(
+        _("told of the lifting at"), null=True, blank=True, editable=False
+    )
     # A staff delete is soft, restorable for 30 days; GDPR erasure is a separate path.
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
@@ -197,6 +202,7 @@ class Contact(models.Model):
         permissions = [
             ("view_all_contacts", _("Can see contacts owned by others")),
             ("view_restricted_contact", _("Can see contacts under restriction (Art. 18)")),
+            ("restrict_contact", _("Can place and lift a restriction (Art. 18)")),
             ("export_contact", _("Can export contacts")),
             ("import_contact", _("Can import contacts")),
         ]

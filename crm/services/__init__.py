@@ -11,6 +11,8 @@ from .contacts import (
 from .interactions import interaction_create, interaction_delete, interaction_update
 from .logs import contact_access_record, disclosure_record
 from .notices import art14_notice_send, art14_notices_send_pending
+from .recipients import recipient_notification_close, recipient_notifications_open
+from .restriction import contact_restriction_lift, contact_restriction_place, restriction_lift_notify
 
 __all__ = [
     "CONTACT_FIELDS",
@@ -20,10 +22,15 @@ __all__ = [
     "contact_create",
     "contact_delete",
     "contact_restore",
+    "contact_restriction_lift",
+    "contact_restriction_place",
     "contact_update",
     "contacts_purge_deleted",
     "disclosure_record",
     "interaction_create",
     "interaction_delete",
     "interaction_update",
+    "recipient_notification_close",
+    "recipient_notifications_open",
+    "restriction_lift_notify",
 ]

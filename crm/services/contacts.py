@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_event_record
 
-from ..models import Contact, ContactPointKind, ExternalId, SourceKind, Tag
+from ..models import Contact, ContactPointKind, ExternalId, NotificationCause, SourceKind, Tag
 from .free_text import free_text_check, free_text_justified
-from .points import check_points_free, normalise_points, points_replace
+from .points import FIELD_FOR_KIND, check_points_free, normalise_points, points_replace
+from .recipients import recipient_notifications_open
 from .validation import collect_errors
 
 # The person's own fields, as forms, the API and imports set them.
@@ -119,13 +120,15 @@ def contact_update(
             lambda: check_points_free(ContactPointKind.EMAIL, email_values or [], contact=contact),
             lambda: check_points_free(ContactPointKind.PHONE, phone_values or [], contact=contact),
         )
+        for kind, values in ((ContactPointKind.EMAIL, email_values), (ContactPointKind.PHONE, phone_values)):
+            if values is not None and points_replace(contact=contact, kind=kind, values=values):
+                changed.append(FIELD_FOR_KIND[kind])
         if changed:
-            contact._change_reason = reason or None
+            # Also when only emails or phones changed: updated_at moves and the history shows who and why.
+            contact._change_reason = reason or (None if set(changed) & set(data) else f"changed {', '.join(changed)}")
             contact.save()
-        if email_values is not None:
-            points_replace(contact=contact, kind=ContactPointKind.EMAIL, values=email_values)
-        if phone_values is not None:
-            points_replace(contact=contact, kind=ContactPointKind.PHONE, values=phone_values)
+            # Art. 19: every recipient of a changed field is to be told (CON-05).
+            recipient_notifications_open(contact=contact, cause=NotificationCause.RECTIFICATION, fields=changed)
         if tags is not None:
             contact.tags.set(tags)
         free_text_justified(field="notes", categories=flagged, justification=justification, contact_id=contact.pk)

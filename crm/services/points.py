@@ -52,17 +52,23 @@ def check_points_free(kind: str, values: Sequence[str], *, contact: Contact | No
         )
 
 
-def points_replace(*, contact: Contact, kind: str, values: Sequence[str]) -> None:
-    """Make the contact's points of `kind` exactly `values` (normalised); the first is primary."""
+def points_replace(*, contact: Contact, kind: str, values: Sequence[str]) -> bool:
+    """Make the contact's points of `kind` exactly `values` (normalised); the first is primary.
+
+    Returns whether anything changed.
+    """
     wanted = {blind_index(value): value for value in values}
     current = {point.value_index: point for point in contact.points.filter(kind=kind)}
+    changed = False
     for index, point in current.items():
         if index not in wanted:
             point.delete()
+            changed = True
     primary_index = next(iter(wanted), None)
     for index, value in wanted.items():
         point = current.get(index)
         if point is None:
+            changed = True
             # Demote first so the one-primary constraint holds at every step.
             if index == primary_index:
                 _demote(contact, kind)
@@ -70,10 +76,12 @@ def points_replace(*, contact: Contact, kind: str, values: Sequence[str]) -> Non
                 contact=contact, kind=kind, value=value, value_index=index, is_primary=index == primary_index
             )
         elif point.is_primary != (index == primary_index):
+            changed = True
             if index == primary_index:
                 _demote(contact, kind)
             point.is_primary = index == primary_index
             point.save(update_fields=["is_primary"])
+    return changed
 
 
 def _demote(contact: Contact, kind: str) -> None:

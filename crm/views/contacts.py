@@ -15,11 +15,13 @@ from core.decorators import staff_permission_required
 
 from .. import selectors, services
 from ..forms import BulkTagForm, ContactDeleteForm, ContactForm, OrganisationSelect, staff_users
+from ..keyset import keyset_page
 from ..models import AccessChannel, Contact, ContactPointKind, Tag
 from ..querysets import can_see_all_contacts, can_see_notes
 from ..services.contacts import RESTORE_WINDOW
 from ..services.tags import contacts_tag_add, contacts_tag_remove, tag_get_or_create
 from .common import is_partial, query_without, redirect_back
+from .restriction import contact_recipient_rows
 
 
 @staff_permission_required("core.access_contacts", "crm.view_contact")
@@ -63,6 +65,8 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": user.has_perm("crm.change_contact") and not contact.restricted,
         "can_delete": user.has_perm("crm.delete_contact") and not contact.restricted,
         "art14": selectors.art14_status(contact=contact),
+        "can_restrict": user.has_perm("crm.restrict_contact"),
+        "recipients": contact_recipient_rows(contact=contact) if user.has_perm("crm.view_disclosure") else None,
     }
     if user.has_perm("crm.view_interaction"):
         from .interactions import interaction_panel_context
@@ -126,9 +130,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_permission_required("core.access_contacts", "crm.delete_contact")
 def contact_trash(request: HttpRequest) -> HttpResponse:
     recent = selectors.contact_trash(user=request.user).filter(deleted_at__gte=timezone.now() - RESTORE_WINDOW)
-    page = selectors.keyset_page(
-        recent.select_related("owner"), selectors.TRASH_ORDER, cursor=request.GET.get("cursor", "")
-    )
+    page = keyset_page(recent.select_related("owner"), selectors.TRASH_ORDER, cursor=request.GET.get("cursor", ""))
     for contact in page.rows:
         contact.restorable_until = contact.deleted_at + RESTORE_WINDOW
     return render(request, "crm/contact_trash.html", {"page": page, "window_days": RESTORE_WINDOW // timedelta(days=1)})

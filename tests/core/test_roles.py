@@ -26,6 +26,7 @@ CRM_EVERYTHING = {
     "crm.delete_contact",
     "crm.view_all_contacts",
     "crm.view_restricted_contact",
+    "crm.restrict_contact",
     "crm.export_contact",
     "crm.import_contact",
     "crm.view_interaction",
@@ -43,6 +44,8 @@ CRM_EVERYTHING = {
     "crm.view_contactaccess",
     "crm.view_disclosure",
     "crm.view_importjob",
+    "crm.view_recipientnotification",
+    "crm.change_recipientnotification",
 }
 EXPECTED_PERMISSIONS = {
     roles.ADMINISTRATOR: {
@@ -126,6 +129,7 @@ EXPECTED_PERMISSIONS = {
         "crm.view_tag",
         "crm.view_contactaccess",
         "crm.view_disclosure",
+        "crm.view_recipientnotification",
     },
 }
 

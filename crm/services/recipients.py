@@ -1,0 +1,130 @@
+"""Art. 19: tell each recipient of a contact's data about its rectification, erasure or restriction.
+
+The recipients are read from the disclosure log (CON-06): every export, API
+read by a key, push or sync recorded there. A task is opened per recipient
+(CON-05, DSR-13) and closed by staff as sent, or as impossible or
+disproportionate with a justification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.actors import current_actor
+from core.audit import audit_event_record
+
+from ..models import (
+    NEEDS_JUSTIFICATION,
+    Contact,
+    Disclosure,
+    NotificationCause,
+    NotificationStatus,
+    RecipientNotification,
+)
+
+# Disclosure logs name a contact's points either way ("email" is the primary one in exports).
+_FIELD_ALIASES = {"email": "emails", "phone": "phones"}
+
+
+def _field_key(name: str) -> str:
+    return _FIELD_ALIASES.get(name, name)
+
+
+def contact_recipients(*, contact_id: int) -> dict[tuple[str, str], set[str] | None]:
+    """Who received this contact's data, and which fields: {(recipient, country): {field, ...}}.
+
+    None instead of a set means a disclosure did not say which fields (every field counts).
+    """
+    recipients: dict[tuple[str, str], set[str] | None] = {}
+    disclosures = Disclosure.objects.filter(entries__contact_id=contact_id)
+    for recipient, country, fields in disclosures.values_list("recipient", "country", "fields").distinct():
+        key = (recipient, country)
+        received = recipients.setdefault(key, set())
+        if not fields:
+            recipients[key] = None
+        elif received is not None:
+            received.update(_field_key(name) for name in fields)
+    return recipients
+
+
+def recipient_notifications_open(
+    *, contact: Contact, cause: str, fields: Iterable[str] = ()
+) -> list[RecipientNotification]:
+    """Open an Art. 19 task for each recipient of the contact's data; returns the tasks opened or extended.
+
+    For a rectification, only recipients that received one of the changed
+    `fields` are concerned, and a task still open for the same recipient gains
+    the new fields rather than a twin. An erasure or a restriction concerns every
+    recipient. Each task opened writes an "art19.task_opened" audit event. Runs
+    inside the caller's transaction.
+    """
+    changed = {_field_key(name) for name in fields}
+    tasks: list[RecipientNotification] = []
+    for (recipient, country), received in sorted(contact_recipients(contact_id=contact.pk).items()):
+        concerned = sorted(changed if received is None else changed & received)
+        if cause == NotificationCause.RECTIFICATION and not concerned:
+            continue
+        task = (
+            RecipientNotification.objects.select_for_update()
+            .filter(contact=contact, recipient=recipient, country=country, cause=cause, status="open")
+            .first()
+        )
+        if task is not None:
+            merged = sorted(set(task.fields) | set(concerned))
+            if merged != task.fields:
+                task.fields = merged
+                task.save(update_fields=["fields"])
+            tasks.append(task)
+            continue
+        task = RecipientNotification.objects.create(
+            contact=contact, contact_ref=contact.pk, recipient=recipient, country=country, cause=cause, fields=concerned
+        )
+        audit_event_record(
+            action="art19.task_opened",
+            obj=task,
+            subject_id=contact.pk,
+            data={"recipient": recipient, "cause": cause, "fields": concerned},
+        )
+        tasks.append(task)
+    return tasks
+
+
+@transaction.atomic
+def recipient_notification_close(
+    *, notification: RecipientNotification, status: str, justification: str = ""
+) -> RecipientNotification:
+    """Close a task: the recipient was told (`sent`), or could not be (`impossible`, `disproportionate`).
+
+    The last two need a justification. Closing a closed task is refused, so the
+    first outcome stays the record. Writes an "art19.task_closed" audit event.
+    """
+    task = RecipientNotification.objects.select_for_update().get(pk=notification.pk)
+    justification = justification.strip()
+    errors: dict[str, list[str]] = {}
+    if status not in NotificationStatus.values or status == NotificationStatus.OPEN:
+        errors["status"] = [_("Choose sent, impossible or disproportionate effort.")]
+    elif status in NEEDS_JUSTIFICATION and not justification:
+        errors["justification"] = [_("Say why this recipient cannot be told (Art. 19).")]
+    if not task.is_open:
+        errors.setdefault("status", []).append(_("This task is already closed."))
+    if errors:
+        raise ValidationError(errors)
+    task.status = status
+    task.justification = justification
+    task.resolved_at = timezone.now()
+    task.resolved_by = current_actor().label[:150]
+    task.save()
+    audit_event_record(
+        action="art19.task_closed",
+        obj=task,
+        subject_id=task.contact_ref,
+        reason=justification,
+        data={"recipient": task.recipient, "cause": task.cause, "status": status},
+    )
+    notification.__dict__.update(task.__dict__)
+    return task
