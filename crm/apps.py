@@ -10,8 +10,9 @@ class CrmConfig(AppConfig):
         from core import panels
 
         from . import checks  # noqa: F401  (registers the subject-data map check)
-        from .selectors import art14_dashboard_panel, dashboard_panel, home_panel
+        from .selectors import art14_dashboard_panel, art19_dashboard_panel, dashboard_panel, home_panel
 
         panels.register("home", home_panel)
         panels.register("dashboard", dashboard_panel)
         panels.register("dashboard", art14_dashboard_panel)
+        panels.register("dashboard", art19_dashboard_panel)

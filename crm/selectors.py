@@ -14,7 +14,16 @@ from core.deadlines import art14_notice_due, local_today
 
 from .filters import ContactFilter
 from .keyset import KeysetOrder, KeysetPage, bytewise, keyset_page  # crm.views call selectors.keyset_page too
-from .models import Contact, ContactAccess, Interaction, Organisation, Tag, search_key
+from .models import (
+    Contact,
+    ContactAccess,
+    Interaction,
+    NotificationStatus,
+    Organisation,
+    RecipientNotification,
+    Tag,
+    search_key,
+)
 from .querysets import search_kind
 
 
@@ -240,3 +249,10 @@ def contact_trash(*, user: Any) -> QuerySet[Contact]:
     restore window itself is checked by `services.contact_restore`.
     """
     return Contact.objects.trash(user)
+
+
+def art19_dashboard_panel(request: Any) -> dict[str, Any]:
+    """The dashboard's "Art. 19 tasks to do" figure: recipients still to be told (registered with core.panels)."""
+    if not request.user.has_perm("crm.view_recipientnotification"):
+        return {}
+    return {"art19_open": RecipientNotification.objects.filter(status=NotificationStatus.OPEN).count()}

@@ -194,3 +194,16 @@ def test_the_api_lists_and_closes_tasks(open_task, dpo_user, sales_user, client)
     done = client.post(close, {"status": "impossible", "justification": "No address."}, content_type="application/json")
     assert done.status_code == 200
     assert done.json()["status"] == "impossible"
+
+
+def test_the_dashboard_counts_the_open_tasks(open_task, dpo_user, client):
+    client.force_login(dpo_user)
+
+    def figure() -> str:
+        html = client.get(reverse("dashboard")).content.decode()
+        kpi = html[html.index('id="kpi-art19"') :]
+        return kpi[: kpi.index("</a>")].rsplit(">", 1)[1]
+
+    assert figure() == "1"
+    recipient_notification_close(notification=open_task, status="sent")
+    assert figure() == "0"

@@ -15,7 +15,7 @@ from core import roles
 from core.crypto import blind_index
 from crm import generation
 from crm.management.commands.seed_demo import STAFF, demo_password
-from crm.models import Contact, ContactPoint, Interaction, Organisation, Tag
+from crm.models import Contact, ContactPoint, Interaction, Organisation, RecipientNotification, Tag
 from crm.normalise import normalise_email, normalise_phone
 
 FICTION_PREFIXES = (*generation.FR_FICTION_PREFIXES, *generation.UK_FICTION_PREFIXES)
@@ -74,9 +74,15 @@ def test_seed_demo_contacts_are_attributed_to_the_seed(monkeypatch: pytest.Monke
     seed("--contacts", "8")
 
     history = Contact.history.model.objects.all()
-    assert history.count() == 8
+    assert history.filter(history_type="+").count() == 8
+    # the demo's rectification and restriction (crm/seeding.py) are changes by the seed too
     assert set(history.values_list("history_actor_kind", "history_actor_label", "history_type")) == {
-        ("system", "seed_demo", "+")
+        ("system", "seed_demo", "+"),
+        ("system", "seed_demo", "~"),
+    }
+    assert set(RecipientNotification.objects.values_list("recipient", "cause")) == {
+        ("Partner X", "rectification"),
+        ("Partner X", "restriction"),
     }
 
 
