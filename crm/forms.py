@@ -185,9 +185,6 @@ class OrganisationForm(ServiceErrorsMixin, forms.ModelForm):
         fields = ["name", "legal_id", "website", "street", "postal_code", "city", "country"]
         field_classes = {"website": WebsiteField}
 
-    def clean_country(self) -> str:
-        return (self.cleaned_data.get("country") or "").upper()
-
     def _post_clean(self) -> None:
         pass  # the service validates (full_clean) and saves
 

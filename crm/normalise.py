@@ -45,3 +45,14 @@ def normalise_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(_("Enter a valid phone number."), code="invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_country(value: str | None) -> str:
+    """An ISO 3166 alpha-2 code as stored: trimmed and upper-cased ("fr " is "FR"); the models check the shape."""
+    return (value or "").strip().upper()
+
+
+def check_country(value: str) -> None:
+    """Refuse a country that is not two letters (the models' `clean` calls this on the normalised value)."""
+    if value and not (len(value) == 2 and value.isascii() and value.isalpha()):
+        raise ValidationError({"country": [_("Enter a two-letter ISO 3166 country code, e.g. FR.")]})

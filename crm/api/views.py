@@ -33,6 +33,7 @@ from .. import selectors, services
 from ..filters import ContactFilter
 from ..models import AccessChannel, Contact, Interaction, InteractionKind, Organisation, RecipientNotification
 from ..querysets import can_see_all_contacts
+from ..services.contacts import RESTORE_DAYS
 from ..services.organisations import organisation_create, organisation_delete, organisation_update
 from ..services.recipients import recipient_notification_close
 from .filters import InteractionFilter, OrganisationFilter, RecipientNotificationFilter
@@ -145,10 +146,10 @@ INTERACTION_ORDERINGS = {"occurred_at": ("occurred_at", "id"), "id": ("id",)}
         responses={200: ContactSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
     ),
     destroy=extend_schema(
-        summary="Delete a contact (restorable for 30 days)",
+        summary=f"Delete a contact (restorable for {RESTORE_DAYS} days)",
         description=(
-            "A soft delete: the contact leaves every list and can be restored for 30 days, after which it is "
-            "erased. GDPR erasure of a person's data is a separate path (data-subject requests)."
+            f"A soft delete: the contact leaves every list and can be restored for {RESTORE_DAYS} days, after "
+            "which it is erased. GDPR erasure of a person's data is a separate path (data-subject requests)."
         ),
         responses={204: OpenApiResponse(description="Deleted."), **OBJECT_ERRORS, 423: LOCKED},
     ),
@@ -267,8 +268,8 @@ class ContactViewSet(ApiViewSet):
     @extend_schema(
         summary="Restore a deleted contact",
         description=(
-            "Brings back a contact deleted less than 30 days ago. Later it can no longer be restored (400); "
-            "a contact that is not deleted is not found here (404)."
+            f"Brings back a contact deleted less than {RESTORE_DAYS} days ago. Later it can no longer be restored "
+            "(400); a contact that is not deleted is not found here (404)."
         ),
         request=None,
         responses={200: ContactSerializer, 400: BAD_REQUEST, **OBJECT_ERRORS},

@@ -15,6 +15,7 @@ from core.subject_data import (
     personal_data,
 )
 
+from ..normalise import check_country
 from ..querysets import ContactQuerySet, OrganisationQuerySet
 
 
@@ -97,6 +98,9 @@ class Organisation(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.name_key = search_key(self.name)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        check_country(self.country)
 
 
 @personal_data(
@@ -238,6 +242,9 @@ class Contact(models.Model):
         self.first_name_key = search_key(self.first_name)
         self.last_name_key = search_key(self.last_name)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        check_country(self.country)
 
     @property
     def full_name(self) -> str:

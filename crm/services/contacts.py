@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.audit import audit_event_record
 
 from ..models import Contact, ContactPointKind, ExternalId, NotificationCause, SourceKind, Tag
+from ..normalise import normalise_country
 from .free_text import free_text_check, free_text_justified
 from .points import FIELD_FOR_KIND, check_points_free, normalise_points, points_replace
 from .recipients import recipient_notifications_open
@@ -39,6 +41,16 @@ PROVENANCE_FIELDS = ("source", "source_detail", "collected_at")
 # Every field a caller may set directly on a Contact.
 CONTACT_FIELDS = (*PROFILE_FIELDS, "owner", "notes", *PROVENANCE_FIELDS)
 RESTORE_WINDOW = timedelta(days=30)
+RESTORE_DAYS = RESTORE_WINDOW.days
+
+
+def _check_contact_fields(data: dict[str, Any]) -> None:
+    """Refuse unknown fields; normalise those stored in one form (the country code)."""
+    unknown = set(data) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown contact fields: {sorted(unknown)}")
+    if "country" in data:
+        data["country"] = normalise_country(data["country"])
 
 
 def contact_create(
@@ -55,9 +67,7 @@ def contact_create(
 
     Notes with sensitive terms need a `justification` (CON-04), which is logged.
     """
-    unknown = set(data) - set(CONTACT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown contact fields: {sorted(unknown)}")
+    _check_contact_fields(data)
     data.setdefault("source", SourceKind.MANUAL)
     if data.get("collected_at") is None:
         data["collected_at"] = timezone.now()
@@ -101,9 +111,7 @@ def contact_update(
     An unchanged submission writes no history row. Changed notes with sensitive
     terms need a `justification` (CON-04), which is logged.
     """
-    unknown = set(data) - set(CONTACT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown contact fields: {sorted(unknown)}")
+    _check_contact_fields(data)
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         old_notes = contact.notes
@@ -169,7 +177,14 @@ def contact_restore(*, contact: Contact, now: datetime | None = None) -> Contact
     if contact.deleted_at is None:
         return contact
     if contact.deleted_at < now - RESTORE_WINDOW:
-        raise ValidationError(_("This contact was deleted more than 30 days ago and can no longer be restored."))
+        raise ValidationError(
+            ngettext(
+                "This contact was deleted more than %(days)d day ago and can no longer be restored.",
+                "This contact was deleted more than %(days)d days ago and can no longer be restored.",
+                RESTORE_DAYS,
+            )
+            % {"days": RESTORE_DAYS}
+        )
     contact.deleted_at = None
     contact._change_reason = "restored by staff"
     contact.save()
@@ -193,5 +208,5 @@ def contacts_purge_deleted(*, now: datetime | None = None, batch_size: int = 200
     for pk in pks[:batch_size]:
         contact = Contact.objects.filter(pk=pk, deleted_at__lt=cutoff).first()
         if contact is not None:
-            subject_data_erase(contact=contact, reason="staff delete older than 30 days")
+            subject_data_erase(contact=contact, reason=f"staff delete older than {RESTORE_DAYS} days")
     return min(len(pks), batch_size), len(pks) > batch_size

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Contact, Organisation
+from ..normalise import normalise_country
 
 ORGANISATION_FIELDS = ("name", "legal_id", "website", "street", "postal_code", "city", "country")
 
@@ -17,6 +18,8 @@ def _check_fields(data: dict[str, Any]) -> None:
     unknown = set(data) - set(ORGANISATION_FIELDS)
     if unknown:
         raise TypeError(f"unknown organisation fields: {sorted(unknown)}")
+    if "country" in data:
+        data["country"] = normalise_country(data["country"])
 
 
 @transaction.atomic

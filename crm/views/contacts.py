@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +16,7 @@ from ..forms import BulkTagForm, ContactDeleteForm, ContactForm, OrganisationSel
 from ..keyset import keyset_page
 from ..models import AccessChannel, Contact, ContactPointKind, Tag
 from ..querysets import can_see_all_contacts, can_see_notes
-from ..services.contacts import RESTORE_WINDOW
+from ..services.contacts import RESTORE_DAYS, RESTORE_WINDOW
 from ..services.tags import contacts_tag_add, contacts_tag_remove, tag_get_or_create
 from .common import is_partial, query_without, redirect_back
 from .restriction import contact_recipient_rows
@@ -122,9 +120,15 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContactDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.contact_delete(contact=contact, reason=form.cleaned_data["reason"])
-        messages.success(request, _("%(name)s was deleted. It can be restored for 30 days.") % {"name": contact})
+        text = ngettext(
+            "%(name)s was deleted. It can be restored for %(days)d day.",
+            "%(name)s was deleted. It can be restored for %(days)d days.",
+            RESTORE_DAYS,
+        )
+        messages.success(request, text % {"name": contact, "days": RESTORE_DAYS})
         return redirect("crm:contact_list")
-    return render(request, "crm/contact_confirm_delete.html", {"contact": contact, "form": form})
+    context = {"contact": contact, "form": form, "window_days": RESTORE_DAYS}
+    return render(request, "crm/contact_confirm_delete.html", context)
 
 
 @staff_permission_required("core.access_contacts", "crm.delete_contact")
@@ -133,7 +137,7 @@ def contact_trash(request: HttpRequest) -> HttpResponse:
     page = keyset_page(recent.select_related("owner"), selectors.TRASH_ORDER, cursor=request.GET.get("cursor", ""))
     for contact in page.rows:
         contact.restorable_until = contact.deleted_at + RESTORE_WINDOW
-    return render(request, "crm/contact_trash.html", {"page": page, "window_days": RESTORE_WINDOW // timedelta(days=1)})
+    return render(request, "crm/contact_trash.html", {"page": page, "window_days": RESTORE_DAYS})
 
 
 @require_POST

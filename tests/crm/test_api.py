@@ -74,6 +74,18 @@ def test_a_model_rule_is_a_field_error(dpo_user):
     assert set(response.json()) == {"country", "preferred_language"}
 
 
+def test_the_country_is_stored_upper_case_and_must_be_two_letters(dpo_user):
+    api = staff_api(dpo_user)
+    created = api.post(URL, new_contact(country=" fr "), format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["country"] == "FR"
+    refused = api.patch(detail(Contact(pk=created.json()["id"])), {"country": "F1"}, format="json")
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"country"}
+    organisation = api.post("/api/v1/organisations/", {"name": "Acme", "country": "de"}, format="json")
+    assert organisation.json()["country"] == "DE"
+
+
 def test_every_contact_point_error_comes_back_at_once(dpo_user):
     response = staff_api(dpo_user).post(URL, new_contact(emails=["not-an-address"], phones=["+33 6"]), format="json")
 
