@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import is_id_text
 
-from .models import Contact, Interaction, NotificationStatus, Organisation, SourceKind, Tag
+from .models import Contact, Interaction, NotificationStatus, Organisation, Tag
 from .services.contacts import PROFILE_FIELDS, PROVENANCE_FIELDS
 from .services.restriction import NoticeChannel
 
@@ -93,30 +93,19 @@ class ContactForm(ServiceErrorsMixin, forms.ModelForm):
         help_text=_("Hold Ctrl (⌘ on a Mac) to pick several."),
     )
     justification = justification_field()
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=staff_users(), required=False)
-    source = forms.ChoiceField(label=_("Source"), choices=SourceKind.choices, initial=SourceKind.MANUAL)
-    source_detail = forms.CharField(
-        label=_("Source detail"),
-        max_length=200,
-        required=False,
-        help_text=_("File and supplier, form or event name"),
-    )
-    collected_at = forms.DateTimeField(
-        label=_("Collected at"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("When the data were obtained; now if left empty."),
-    )
 
     class Meta:
         model = Contact
-        fields = CONTACT_FORM_FIELDS
+        # Labels come from the model; the provenance fields (CON-01) are only asked at creation.
+        fields = [*CONTACT_FORM_FIELDS, "owner", *SOURCE_FIELDS]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 4}),
             "organisation": OrganisationSelect(attrs={"data-organisation-select": ""}),
+            "collected_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         }
         help_texts = {
+            "collected_at": _("When the data were obtained; now if left empty."),
             "notes": _(
                 "Stored encrypted. Keep notes objective and relevant: the person can obtain them "
                 "through an access request, so write only what you would be comfortable showing them."
@@ -127,7 +116,9 @@ class ContactForm(ServiceErrorsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not can_see_notes:
             del self.fields["notes"]
-        if not can_choose_owner:
+        if can_choose_owner:
+            self.fields["owner"].queryset = staff_users()
+        else:
             del self.fields["owner"]
         if self.instance.pk:
             for name in SOURCE_FIELDS:
