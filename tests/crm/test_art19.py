@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.actors import Actor, acting_as
@@ -207,3 +209,11 @@ def test_the_dashboard_counts_the_open_tasks(open_task, dpo_user, client):
     assert figure() == "1"
     recipient_notification_close(notification=open_task, status="sent")
     assert figure() == "0"
+
+
+def test_the_task_list_names_the_contact_without_decrypting_its_notes(open_task, dpo_user, client):
+    client.force_login(dpo_user)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("crm:recipient_notification_list")).content.decode()
+    assert str(open_task.contact) in html
+    assert not any('"notes"' in query["sql"] for query in queries.captured_queries)
