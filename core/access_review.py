@@ -53,6 +53,7 @@ AREAS: dict[str, str | Promise] = {
 CAPABILITIES: dict[str, str | Promise] = {
     "crm.view_all_contacts": _("Every contact"),
     "crm.view_restricted_contact": _("Restricted contacts"),
+    "crm.restrict_contact": _("Place and lift restrictions"),
     "crm.view_interaction": _("Interactions and notes"),
     "crm.export_contact": _("Export contacts"),
     "crm.import_contact": _("Import contacts"),
