@@ -51,7 +51,7 @@ def test_the_email_notice_goes_out_in_the_persons_language_then_the_lift_records
     restriction_lift_notify(contact=restricted, channel="email")
     message = OutboxMessage.objects.get(contact=restricted, template="restriction_lift_notice")
     assert (message.recipient, message.language) == ("rosalind@example.com", "fr")
-    assert "Article 18" in message.body and "Bonjour Rosalind" in message.body
+    assert "Bonjour Rosalind" in message.body and "(article 18)" in message.body  # French, as the person asked
 
     contact_restriction_lift(contact=restricted, reason="Accuracy checked")
 
