@@ -30,6 +30,7 @@ KEY_LABELS = {
     "external_id": gettext_lazy("external id"),
 }
 Target = tuple[str, int]  # ("id", contact pk) or (NEW, line of the row that creates it)
+Matches = dict[tuple[str, str], int]  # duplicate key -> id of the contact in the database holding it
 
 
 @dataclass
@@ -71,10 +72,25 @@ class DuplicatePlanner:
         """A merge target as a contact id, once the row that creates it is written."""
         return self.targets.get(target[1]) if target[0] == NEW else target
 
-    def plan(self, candidates: list[Candidate], entries: list[dict[str, Any]]) -> Plan:
-        """Duplicates and decisions; runs once the previous chunk is committed, so the database is up to date."""
+    def matches_ahead(self, candidates: list[Candidate]) -> Matches | None:
+        """The chunk's matches in the database, looked up while the previous chunk may still be committing.
+
+        Only when skipping duplicates: a contact the previous chunk creates holds
+        keys of that chunk's rows only, so a row matching it is an in-file
+        duplicate, skipped whatever the database says. A merge needs the committed
+        state (a row matching two contacts is rejected): None, and `plan` looks
+        the matches up itself.
+        """
+        return None if self.merge else self._database_matches(candidates)
+
+    def plan(self, candidates: list[Candidate], entries: list[dict[str, Any]], matches: Matches | None = None) -> Plan:
+        """Duplicates and decisions; runs once the previous chunk is committed, so the database is up to date.
+
+        `matches` are the candidates' `matches_ahead`, when it gave them.
+        """
         plan = Plan(entries=entries)
-        matches = self._database_matches(candidates)
+        if matches is None:
+            matches = self._database_matches(candidates)
         changeable = self._changeable(set(matches.values()))
         for candidate in candidates:
             keys = candidate.keys(self.system)
@@ -144,11 +160,11 @@ class DuplicatePlanner:
         self.targets[line] = None
         plan.entries.append(report_entry(line, "skipped", [text]))
 
-    def _database_matches(self, candidates: list[Candidate]) -> dict[tuple[str, str], int]:
+    def _database_matches(self, candidates: list[Candidate]) -> Matches:
         """(kind, blind index) or ("external_id", "system:value") -> id of the contact holding it."""
         emails = [index for c in candidates for index in c.email_indexes]
         phones = [index for c in candidates for index in c.phone_indexes]
-        found: dict[tuple[str, str], int] = {}
+        found: Matches = {}
         if emails or phones:
             found.update({(kind, index): pk for kind, index, pk in _point_owners(emails=emails, phones=phones)})
         external = [c.external_id for c in candidates if c.external_id]

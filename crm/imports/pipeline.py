@@ -148,9 +148,11 @@ class ImportPipeline:
                 if not rows:
                     continue
                 started = time.perf_counter()
-                candidates, entries = self._validate(rows)  # meanwhile the previous chunk may be committing
+                # Meanwhile the previous chunk may be committing.
+                candidates, entries = self._validate(rows)
+                matches = self.duplicates.matches_ahead(candidates)
                 committer.wait()
-                plan = self.duplicates.plan(candidates, entries)
+                plan = self.duplicates.plan(candidates, entries, matches)
                 if self.commit:
                     committer.submit(self._commit, plan, rows[-1][0], len(rows), outcome, started)
                 else:

@@ -386,3 +386,31 @@ def test_outside_a_transaction_chunks_commit_on_a_writer_thread(tmp_path, monkey
     assert job.created_count == len(valid) and job.merged_count == len(duplicates)
     assert Contact.objects.count() == len(valid)
     assert set(Contact.history.values_list("history_actor_label", flat=True)) == {sales_user.username}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_skipping_on_a_writer_thread_reports_what_an_inline_run_reports(tmp_path, monkeypatch, sales_user):
+    # given real commits (the next chunk's duplicates are looked up while the previous one commits),
+    # small chunks so that duplicates cross chunk boundaries, and a row already in the database
+    from crm.imports import pipeline
+
+    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 150)
+    rows = samples.sample_rows(900, seed=8, invalid_ratio=0.05)
+    already = next(row for row in rows[600:] if not row.problem)
+    ContactFactory(first_name="Anne", last_name="Durand", emails=[already.values[2]])
+    job = _job(samples.write_csv(tmp_path / "t.csv", rows), user=sales_user)
+
+    with acting_as(Actor.for_user(sales_user)):
+        job = services.import_job_run(job=job, progress=None)
+    job.refresh_from_db()
+
+    # then each in-file duplicate is reported against its first line, the known row as already in the database
+    duplicates = [row for row in rows if row.problem == "duplicate"]
+    assert any(row.duplicate_of < row.line - 150 for row in duplicates)  # some in an earlier chunk
+    expected = {row.line: f"duplicate of line {row.duplicate_of} (same email address)" for row in duplicates}
+    expected[already.line] = "already in the database (same email address)"
+    skipped = {entry["line"]: entry["reasons"][0] for entry in job.report if entry["outcome"] == "skipped"}
+    assert skipped == expected
+    valid = [row for row in rows if not row.problem]
+    assert job.created_count == len(valid) - 1
+    assert Contact.objects.count() == len(valid)
