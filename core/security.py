@@ -5,7 +5,11 @@ Every response gets `POLICY` unless its view name has a policy of its own in `PO
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
 
@@ -28,8 +32,44 @@ API_DOCS_POLICY = (
     "frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
 )
 
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def _browsable_api_policy() -> str:
+    """The site policy plus the inline styles of DRF's browsable API, each allowed by its hash.
+
+    Its scripts are static files (the CSRF token travels in a JSON <script> that is
+    never run). Its styles are a <style> block of pygments CSS and literal style="…"
+    attributes in the templates it renders (allowed with 'unsafe-hashes', which
+    covers attributes, never scripts). Both are hashed from the installed packages
+    at start-up, so an upgrade of DRF or pygments follows without an edit here.
+    """
+    from rest_framework.compat import pygments_css
+    from rest_framework.renderers import BrowsableAPIRenderer
+
+    css = pygments_css(BrowsableAPIRenderer.code_style)
+    hashes = [_sha256(css)] if css else []
+    hashes += [_sha256(style) for style in sorted(browsable_api_style_attributes())]
+    return POLICY.replace("style-src 'self'", f"style-src 'self' 'unsafe-hashes' {' '.join(hashes)}")
+
+
+def browsable_api_style_attributes() -> set[str]:
+    """The literal style attributes of the templates the browsable API renders (not the admin or login ones)."""
+    import rest_framework
+
+    root = Path(rest_framework.__file__).parent / "templates" / "rest_framework"
+    templates = [root / "base.html", *root.glob("horizontal/*.html"), *root.glob("filters/*.html")]
+    return {style for path in templates for style in re.findall(r'style="([^"{]*)"', path.read_text())}
+
+
+BROWSABLE_API_POLICY = _browsable_api_policy()
+
 # By view name rather than by path prefix, so the policy follows the view if its URL moves.
 POLICIES_BY_VIEW_NAME = {"api-docs": API_DOCS_POLICY}
+# Every view of the REST API's namespace: JSON for machines, the browsable API for a browser.
+POLICIES_BY_NAMESPACE = {"api": BROWSABLE_API_POLICY}
 
 
 class ContentSecurityPolicyMiddleware:
@@ -45,4 +85,6 @@ class ContentSecurityPolicyMiddleware:
 def policy_for(request: HttpRequest) -> str:
     """The policy for the view that answered `request` (known once the URL has been resolved)."""
     match = getattr(request, "resolver_match", None)
-    return POLICIES_BY_VIEW_NAME.get(match.view_name if match else "", POLICY)
+    if match is None:
+        return POLICY
+    return POLICIES_BY_VIEW_NAME.get(match.view_name) or POLICIES_BY_NAMESPACE.get(match.namespace, POLICY)

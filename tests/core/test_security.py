@@ -11,7 +11,13 @@ import drf_spectacular
 import pytest
 from django.test import Client
 
-from core.security import API_DOCS_POLICY, POLICY, SWAGGER_UI_STYLE_HASH
+from core.security import (
+    API_DOCS_POLICY,
+    BROWSABLE_API_POLICY,
+    POLICY,
+    SWAGGER_UI_STYLE_HASH,
+    browsable_api_style_attributes,
+)
 
 SWAGGER_UI_TEMPLATE = Path(drf_spectacular.__file__).parent / "templates" / "drf_spectacular" / "swagger_ui.html"
 
@@ -41,3 +47,17 @@ def test_style_hash_matches_the_installed_swagger_ui_template():
     assert len(blocks) == 1
     digest = base64.b64encode(hashlib.sha256(blocks[0].encode()).digest()).decode()
     assert f"'sha256-{digest}'" == SWAGGER_UI_STYLE_HASH
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/", "/api/v1/contacts/", "/api/v1/contacts/0/"])
+def test_the_rest_api_carries_the_browsable_api_policy(dpo_user, url):
+    client = Client()
+    client.force_login(dpo_user)
+    assert client.get(url, HTTP_ACCEPT="text/html").headers["Content-Security-Policy"] == BROWSABLE_API_POLICY
+
+
+def test_the_browsable_api_policy_allows_its_styles_by_hash_only():
+    assert "float: right; margin-right: 10px" in browsable_api_style_attributes()
+    assert "'unsafe-inline'" not in BROWSABLE_API_POLICY
+    assert "script-src 'self';" in BROWSABLE_API_POLICY
