@@ -72,25 +72,18 @@ class DuplicatePlanner:
         """A merge target as a contact id, once the row that creates it is written."""
         return self.targets.get(target[1]) if target[0] == NEW else target
 
-    def matches_ahead(self, candidates: list[Candidate]) -> Matches | None:
-        """The chunk's matches in the database, looked up while the previous chunk may still be committing.
+    def plan(self, candidates: list[Candidate], entries: list[dict[str, Any]]) -> Plan:
+        """Duplicates and decisions, with the database as it is now.
 
-        Only when skipping duplicates: a contact the previous chunk creates holds
-        keys of that chunk's rows only, so a row matching it is an in-file
-        duplicate, skipped whatever the database says. A merge needs the committed
-        state (a row matching two contacts is rejected): None, and `plan` looks
-        the matches up itself.
-        """
-        return None if self.merge else self._database_matches(candidates)
-
-    def plan(self, candidates: list[Candidate], entries: list[dict[str, Any]], matches: Matches | None = None) -> Plan:
-        """Duplicates and decisions; runs once the previous chunk is committed, so the database is up to date.
-
-        `matches` are the candidates' `matches_ahead`, when it gave them.
+        A merge needs the previous chunk committed (a row matching two contacts is
+        rejected, a merge may target a contact that chunk creates). Skipping does
+        not, so the pipeline plans while that chunk commits: a contact the chunk
+        creates holds keys of its own rows only, so a row matching it is an
+        in-file duplicate, skipped whatever the database says; and `targets`,
+        which the writer fills meanwhile (other lines), is read by merges only.
         """
         plan = Plan(entries=entries)
-        if matches is None:
-            matches = self._database_matches(candidates)
+        matches = self._database_matches(candidates)
         changeable = self._changeable(set(matches.values()))
         for candidate in candidates:
             keys = candidate.keys(self.system)

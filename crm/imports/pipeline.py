@@ -45,7 +45,7 @@ from ..models import (
 from .duplicates import DuplicatePlanner, Plan, report_entry
 from .readers import open_table
 from .validation import Candidate, RowValidator, reason
-from .writer import ChunkWriter
+from .writer import ChunkWriter, Reserved
 
 CHUNK_SIZE = 5_000
 
@@ -150,11 +150,13 @@ class ImportPipeline:
                 started = time.perf_counter()
                 # Meanwhile the previous chunk may be committing.
                 candidates, entries = self._validate(rows)
-                matches = self.duplicates.matches_ahead(candidates)
+                if self.duplicates.merge:
+                    committer.wait()  # a merge decides on the committed state (see DuplicatePlanner.plan)
+                plan = self.duplicates.plan(candidates, entries)
+                reserved = self.writer.reserve(plan.creates) if self.writer else None
                 committer.wait()
-                plan = self.duplicates.plan(candidates, entries, matches)
                 if self.commit:
-                    committer.submit(self._commit, plan, rows[-1][0], len(rows), outcome, started)
+                    committer.submit(self._commit, plan, reserved, rows[-1][0], len(rows), outcome, started)
                 else:
                     self._count(outcome, plan.creates, len(plan.merges), plan.entries)
                     self._chunk_done(outcome, rows[-1][0], len(rows), started)
@@ -206,7 +208,9 @@ class ImportPipeline:
 
     # ------------------------------------------------------------------ run
 
-    def _commit(self, plan: Plan, last_line: int, size: int, outcome: Outcome, started: float) -> None:
+    def _commit(
+        self, plan: Plan, reserved: Reserved | None, last_line: int, size: int, outcome: Outcome, started: float
+    ) -> None:
         assert self.writer is not None
         with transaction.atomic():
             _commit_without_waiting_for_the_disk()
@@ -217,7 +221,9 @@ class ImportPipeline:
             organisation_ids = self.writer.organisations(names)
             tag_ids = self.writer.tags({t for c in (*plan.creates, *(m[0] for m in plan.merges)) for t in c.tags})
             if plan.creates:
-                ids = self.writer.contacts(plan.creates, organisation_ids=organisation_ids, tag_ids=tag_ids)
+                ids = self.writer.contacts(
+                    plan.creates, organisation_ids=organisation_ids, tag_ids=tag_ids, reserved=reserved
+                )
                 for candidate, pk in zip(plan.creates, ids, strict=True):
                     self.duplicates.created(candidate.line, pk)
             merged = 0

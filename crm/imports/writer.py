@@ -21,8 +21,10 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import operator
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +45,15 @@ Row = dict[str, Any]
 def _blank_row(model: type[models.Model], now: datetime) -> Row:
     """Every concrete column with the value a new instance would get (history rows copy them all)."""
     return {f.attname: column_default(f, now) for f in model._meta.concrete_fields if not f.primary_key}
+
+
+@dataclass
+class Reserved:
+    """Ids drawn ahead for a chunk's new contacts, their points and external ids, in the order they are written."""
+
+    contacts: list[int]
+    points: list[int]
+    external_ids: list[int]
 
 
 class ChunkWriter:
@@ -115,10 +126,37 @@ class ChunkWriter:
 
     # ------------------------------------------------------------------ contacts
 
+    def reserve(self, candidates: Sequence[Candidate]) -> Reserved | None:
+        """Ids for the candidates' contacts, points and external ids, drawn from their sequences now, on any thread.
+
+        A sequence hands each value out once, inside a transaction or not, so ids
+        drawn before the chunk's transaction serve as well as ids drawn in it (a
+        failed chunk leaves a gap either way), and the transaction does not wait
+        for them. None where the insert itself gives the ids (bulk_create).
+        """
+        if self.copier is None or not candidates:
+            return None
+        points = sum(len(c.emails) + len(c.phones) for c in candidates)
+        external_ids = sum(1 for c in candidates if c.external_id)
+        return Reserved(
+            contacts=self.copier.next_ids(Contact, len(candidates)),
+            points=self.copier.next_ids(ContactPoint, points) if points else [],
+            external_ids=self.copier.next_ids(ExternalId, external_ids) if external_ids else [],
+        )
+
     def contacts(
-        self, candidates: Sequence[Candidate], *, organisation_ids: dict[str, int], tag_ids: dict[str, int]
+        self,
+        candidates: Sequence[Candidate],
+        *,
+        organisation_ids: dict[str, int],
+        tag_ids: dict[str, int],
+        reserved: Reserved | None = None,
     ) -> list[int]:
-        """Insert the candidates as new contacts with their points, external ids and tags; return their ids."""
+        """Insert the candidates as new contacts with their points, external ids and tags; return their ids.
+
+        The ids are `reserved`'s when given (see `reserve`), else drawn here.
+        """
+        reserved = reserved or self.reserve(candidates)
         contacts = self._table(
             Contact,
             CONTACT_COLUMNS,
@@ -129,12 +167,17 @@ class ChunkWriter:
             name: Contact._meta.get_field(name).get_default() for name in ("kind", "status", "preferred_language")
         }
         contact_rows = [self._contact_row(c, organisation_ids, defaults) for c in candidates]
+        if reserved:
+            for row, pk in zip(contact_rows, reserved.contacts, strict=True):
+                row[0] = pk
         ids = contacts.insert(contact_rows, self.copier)
         points = self._table(ContactPoint, POINT_COLUMNS, {})
         point_rows: list[list[Any]] = []
         external_rows: list[list[Any]] = []
         tag_links: list[Row] = []
         encrypt_value = encrypt
+        point_ids = iter(reserved.points) if reserved else itertools.repeat(None)
+        external_ids = iter(reserved.external_ids) if reserved else itertools.repeat(None)
         for contact_id, candidate in zip(ids, candidates, strict=True):
             for kind, values, indexes in (
                 (ContactPointKind.EMAIL, candidate.emails, candidate.email_indexes),
@@ -142,10 +185,12 @@ class ChunkWriter:
             ):
                 primary = True
                 for value, index in zip(values, indexes, strict=True):
-                    point_rows.append([None, contact_id, kind, Ciphertext(encrypt_value(value)), index, primary])
+                    point_rows.append(
+                        [next(point_ids), contact_id, kind, Ciphertext(encrypt_value(value)), index, primary]
+                    )
                     primary = False
             if candidate.external_id:
-                external_rows.append([None, contact_id, candidate.external_id])
+                external_rows.append([next(external_ids), contact_id, candidate.external_id])
             tag_links += [{"contact_id": contact_id, "tag_id": tag_ids[name.lower()]} for name in candidate.tags]
         points.insert(point_rows, self.copier)
         self._table(ExternalId, EXTERNAL_ID_COLUMNS, {"system": self.system}).insert(external_rows, self.copier)
@@ -261,10 +306,10 @@ class _Table:
             )
 
     def insert(self, rows: list[list[Any]], copier: CopyWriter | None) -> list[int]:
-        """Insert the rows (their first item, the id, is assigned here) and their history; return the ids."""
+        """Insert the rows and their history; return the ids (the rows' first items, assigned here when None)."""
         if not rows:
             return []
-        if copier is not None and self.given[0] == self.model._meta.pk.attname:
+        if copier is not None and self.given[0] == self.model._meta.pk.attname and rows[0][0] is None:
             for row, pk in zip(rows, copier.next_ids(self.model, len(rows)), strict=True):
                 row[0] = pk
         self._write(rows, copier)
