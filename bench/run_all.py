@@ -1,10 +1,13 @@
 """Run every `bench/bench_*.py` and rewrite BENCHMARKS.md with their figures.
 
     BENCH_CONTACTS=1000000 .venv/bin/python bench/run_all.py
+    BENCH_CONTACTS=1000000 .venv/bin/python bench/run_all.py bench_import
 
 The database is DATABASE_URL (default: the `gdpr_crm_bench` PostgreSQL
 database, created and migrated when missing), topped up to BENCH_CONTACTS
-contacts with `generate_contacts` first.
+contacts with `generate_contacts` first. Named scripts run alone: their
+sections of BENCHMARKS.md are replaced, each with a note saying when and at
+which revision it was measured; the header and the other sections stay.
 """
 
 from __future__ import annotations
@@ -86,6 +89,13 @@ def dataset() -> str:
     )
 
 
+def render_section(report: common.Report) -> list[str]:
+    lines = [f"## {report.title}", "", report.description, "", common.markdown_table(report), ""]
+    lines += [f"- {note}" for note in report.notes]
+    lines.append("")
+    return lines
+
+
 def render(reports: list[common.Report], context: dict[str, str]) -> str:
     lines = [
         "# Benchmarks",
@@ -101,33 +111,58 @@ def render(reports: list[common.Report], context: dict[str, str]) -> str:
         "",
     ]
     for report in reports:
-        lines += [f"## {report.title}", "", report.description, "", common.markdown_table(report), ""]
-        lines += [f"- {note}" for note in report.notes]
-        lines.append("")
+        lines += render_section(report)
     return "\n".join(lines)
 
 
-def main() -> int:
-    common.setup_django()
-    size = common.bench_size()
-    print(f"ensuring {size:,} contacts ...", flush=True)
-    fill = common.ensure_contacts(size)
-    load_before = os.getloadavg()
-    fill_text = (
+def replace_sections(text: str, reports: list[common.Report]) -> str:
+    """`text` (a BENCHMARKS.md) with the sections titled as `reports` replaced (appended when missing)."""
+    lines = text.split("\n")
+    starts = [index for index, line in enumerate(lines) if line.startswith("## ")]
+    head = lines[: starts[0]] if starts else lines
+    sections = [lines[start:end] for start, end in zip(starts, [*starts[1:], len(lines)], strict=True)]
+    fresh = {f"## {report.title}": render_section(report) for report in reports}
+    for index, section in enumerate(sections):
+        sections[index] = fresh.pop(section[0], section)
+    sections += fresh.values()
+    return "\n".join(head + [line for section in sections for line in section]).rstrip("\n") + "\n"
+
+
+def fill_text(fill: common.Fill) -> str:
+    if not fill.generated:
+        return "fill: the contacts already existed (not generated in this run)"
+    return (
         f"fill: `generate_contacts {fill.generated}` took {fill.seconds:.1f} s "
         f"({fill.generated / fill.seconds:,.0f} contacts/s) in this run, with at most "
         f"{common.FILL_PHONES:,} phones (the other fictional numbers are left to the import bench)"
-        if fill.generated
-        else "fill: the contacts already existed (not generated in this run)"
     )
+
+
+def run(names: list[str], size: int) -> list[common.Report]:
     reports = []
-    for name in scripts():
+    for name in names:
         print(f"running {name} ...", flush=True)
         started = time.perf_counter()
         report = importlib.import_module(name).main(contacts=size)
         report.notes.append(f"Script run time: {time.perf_counter() - started:.0f} s.")
         common.print_report(report)
         reports.append(report)
+    return reports
+
+
+def main(names: list[str] | None = None) -> int:
+    """Run the scripts (`names`, e.g. ["bench_import"], or all of them) and write BENCHMARKS.md."""
+    wanted = [f"bench.{Path(name).stem}" for name in names or []]
+    unknown = sorted(set(wanted) - set(scripts()))
+    if unknown or (wanted and not OUTPUT.exists()):
+        print(f"unknown script(s) {unknown}, or no {OUTPUT.name} to update yet", file=sys.stderr)
+        return 2
+    common.setup_django()
+    size = common.bench_size()
+    print(f"ensuring {size:,} contacts ...", flush=True)
+    fill = common.ensure_contacts(size)
+    load_before = os.getloadavg()
+    reports = run(wanted or scripts(), size)
     load_after = os.getloadavg()
     context = {
         **machine(),
@@ -140,12 +175,22 @@ def main() -> int:
             f"{os.cpu_count()} CPUs are shared with other work running at the same time (database server included), "
             "so absolute figures are noisy"
         ),
-        "fill": fill_text,
+        "fill": fill_text(fill),
     }
-    OUTPUT.write_text(render(reports, context))
+    if wanted:
+        for report in reports:
+            report.notes.append(
+                f"This section alone was re-measured on {context['date']}, code at {context['revision']}, 1-min load "
+                f"average {load_before[0]:.2f} at the start and {load_after[0]:.2f} at the end, on "
+                f"{context['dataset']}{'; ' + context['fill'] if fill.generated else ''}; the header's date, revision, "
+                "load and data set are those of the other sections."
+            )
+        OUTPUT.write_text(replace_sections(OUTPUT.read_text(), reports))
+    else:
+        OUTPUT.write_text(render(reports, context))
     print(f"\nwrote {OUTPUT}")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
