@@ -21,17 +21,9 @@ from crm.services import (
 from crm.subject_data import subject_data_erase
 from tests.factories import ContactFactory
 
-pytestmark = pytest.mark.django_db
+from .test_export import EXPORT, PARTNER
 
-EXPORT = reverse("crm:contact_export")
-PARTNER_EXPORT = {
-    "format": "csv",
-    "purpose": "Trade fair invitations",
-    "reason": "The partner sends the invitations for us",
-    "recipient_kind": "third_party",
-    "recipient": "Partner X",
-    "country": "de",
-}
+pytestmark = pytest.mark.django_db
 
 
 def disclose(contact: Contact, recipient: str, fields: list[str], country: str = "") -> None:
@@ -47,7 +39,7 @@ def test_editing_an_exported_email_opens_a_task_for_partner_x_with_audit_and_a_n
     # given a contact exported to Partner X through the real export
     contact = ContactFactory(first_name="Ada", last_name="Lovelace", emails=["ada@example.com"])
     client.force_login(dpo_user)
-    assert client.post(EXPORT, {**PARTNER_EXPORT, "q": "ada@example.com"}).status_code == 200
+    assert client.post(EXPORT, {**PARTNER, "q": "ada@example.com"}).status_code == 200
     before = Contact.objects.get(pk=contact.pk).updated_at
 
     # when a member of staff corrects the email address (and nothing else)
