@@ -17,6 +17,7 @@ from .keyset import KeysetOrder, KeysetPage, bytewise, keyset_page  # crm.views 
 from .models import (
     Contact,
     ContactAccess,
+    Disclosure,
     Interaction,
     NotificationStatus,
     Organisation,
@@ -256,3 +257,38 @@ def art19_dashboard_panel(request: Any) -> dict[str, Any]:
     if not request.user.has_perm("crm.view_recipientnotification"):
         return {}
     return {"art19_open": RecipientNotification.objects.filter(status=NotificationStatus.OPEN).count()}
+
+
+# Disclosure logs name a contact's points either way ("email" is the primary one in exports).
+_FIELD_ALIASES = {"email": "emails", "phone": "phones"}
+
+
+def disclosed_field_key(name: str) -> str:
+    """The field a disclosure log entry names, as a contact's change names it ("email" is one of "emails")."""
+    return _FIELD_ALIASES.get(name, name)
+
+
+def contact_recipients(*, contact_id: int) -> dict[tuple[str, str], set[str] | None]:
+    """Who received this contact's data, and which fields: {(recipient, country): {field, ...}}.
+
+    None instead of a set means a disclosure did not say which fields (every field counts).
+    """
+    recipients: dict[tuple[str, str], set[str] | None] = {}
+    disclosures = Disclosure.objects.filter(entries__contact_id=contact_id)
+    for recipient, country, fields in disclosures.values_list("recipient", "country", "fields").distinct():
+        key = (recipient, country)
+        received = recipients.setdefault(key, set())
+        if not fields:
+            recipients[key] = None
+        elif received is not None:
+            received.update(disclosed_field_key(name) for name in fields)
+    return recipients
+
+
+def contact_recipient_rows(*, contact: Contact) -> list[dict[str, Any]]:
+    """The contact page's recipients panel: each recipient from the disclosure log with its Art. 19 tasks."""
+    tasks: dict[tuple[str, str], list[RecipientNotification]] = {}
+    for task in RecipientNotification.objects.filter(contact=contact).order_by("-created_at")[:100]:
+        tasks.setdefault((task.recipient, task.country), []).append(task)
+    keys = sorted(set(contact_recipients(contact_id=contact.pk)) | set(tasks))
+    return [{"name": name, "country": country, "tasks": tasks.get((name, country), [])} for name, country in keys]

@@ -19,6 +19,15 @@ from ..models import Contact, ContactPoint, ContactPointKind, SourceKind
 ART14_TEMPLATE = "art14_notice"
 
 
+def notice_context(*, contact: Contact) -> dict[str, Any]:
+    """What every notice to a person starts from: their first name, and who the controller is and how to reach it."""
+    return {
+        "first_name": contact.first_name,
+        "controller_name": settings.CONTROLLER_NAME,
+        "controller_contact": settings.CONTROLLER_CONTACT,
+    }
+
+
 def art14_notice_context(*, contact: Contact) -> dict[str, Any]:
     """What the Art. 14 notice tells the person: who we are, where their data came from, what we hold.
 
@@ -27,9 +36,7 @@ def art14_notice_context(*, contact: Contact) -> dict[str, Any]:
     from ..subject_data import subject_data_categories
 
     return {
-        "first_name": contact.first_name,
-        "controller_name": settings.CONTROLLER_NAME,
-        "controller_contact": settings.CONTROLLER_CONTACT,
+        **notice_context(contact=contact),
         "source": SourceKind(contact.source).label,
         "source_detail": contact.source_detail,
         "collected_at": contact.collected_at or contact.created_at,

@@ -18,38 +18,8 @@ from django.utils.translation import gettext as _
 from core.actors import current_actor
 from core.audit import audit_event_record
 
-from ..models import (
-    NEEDS_JUSTIFICATION,
-    Contact,
-    Disclosure,
-    NotificationCause,
-    NotificationStatus,
-    RecipientNotification,
-)
-
-# Disclosure logs name a contact's points either way ("email" is the primary one in exports).
-_FIELD_ALIASES = {"email": "emails", "phone": "phones"}
-
-
-def _field_key(name: str) -> str:
-    return _FIELD_ALIASES.get(name, name)
-
-
-def contact_recipients(*, contact_id: int) -> dict[tuple[str, str], set[str] | None]:
-    """Who received this contact's data, and which fields: {(recipient, country): {field, ...}}.
-
-    None instead of a set means a disclosure did not say which fields (every field counts).
-    """
-    recipients: dict[tuple[str, str], set[str] | None] = {}
-    disclosures = Disclosure.objects.filter(entries__contact_id=contact_id)
-    for recipient, country, fields in disclosures.values_list("recipient", "country", "fields").distinct():
-        key = (recipient, country)
-        received = recipients.setdefault(key, set())
-        if not fields:
-            recipients[key] = None
-        elif received is not None:
-            received.update(_field_key(name) for name in fields)
-    return recipients
+from ..models import NEEDS_JUSTIFICATION, Contact, NotificationCause, NotificationStatus, RecipientNotification
+from ..selectors import contact_recipients, disclosed_field_key
 
 
 def recipient_notifications_open(
@@ -63,17 +33,22 @@ def recipient_notifications_open(
     recipient. Each task opened writes an "art19.task_opened" audit event. Runs
     inside the caller's transaction.
     """
-    changed = {_field_key(name) for name in fields}
+    changed = {disclosed_field_key(name) for name in fields}
+    recipients = contact_recipients(contact_id=contact.pk)
+    if not recipients:
+        return []
+    open_tasks = {
+        (task.recipient, task.country): task
+        for task in RecipientNotification.objects.select_for_update().filter(
+            contact=contact, cause=cause, status=NotificationStatus.OPEN
+        )
+    }
     tasks: list[RecipientNotification] = []
-    for (recipient, country), received in sorted(contact_recipients(contact_id=contact.pk).items()):
+    for (recipient, country), received in sorted(recipients.items()):
         concerned = sorted(changed if received is None else changed & received)
         if cause == NotificationCause.RECTIFICATION and not concerned:
             continue
-        task = (
-            RecipientNotification.objects.select_for_update()
-            .filter(contact=contact, recipient=recipient, country=country, cause=cause, status="open")
-            .first()
-        )
+        task = open_tasks.get((recipient, country))
         if task is not None:
             merged = sorted(set(task.fields) | set(concerned))
             if merged != task.fields:
@@ -126,5 +101,4 @@ def recipient_notification_close(
         reason=justification,
         data={"recipient": task.recipient, "cause": task.cause, "status": status},
     )
-    notification.__dict__.update(task.__dict__)
     return task

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -22,6 +21,7 @@ from core.audit import audit_event_record
 from core.outbox import message_send
 
 from ..models import Contact, NotificationCause
+from .notices import notice_context
 from .recipients import recipient_notifications_open
 
 LIFT_NOTICE_TEMPLATE = "restriction_lift_notice"
@@ -36,12 +36,6 @@ class NoticeChannel(models.TextChoices):
 
 def _locked(contact: Contact) -> Contact:
     return Contact.objects.select_for_update().get(pk=contact.pk)
-
-
-def _refresh(contact: Contact, locked: Contact) -> Contact:
-    for name in ("restricted", "restricted_at", "restriction_reason", "restriction_lift_notified_at", "updated_at"):
-        setattr(contact, name, getattr(locked, name))
-    return locked
 
 
 @transaction.atomic
@@ -70,16 +64,11 @@ def contact_restriction_place(*, contact: Contact, reason: str) -> Contact:
     audit_event_record(
         action="restriction.placed", obj=locked, subject_id=locked.pk, reason=reason, data={"renewed": already}
     )
-    return _refresh(contact, locked)
+    return locked
 
 
 def restriction_lift_notice_context(*, contact: Contact) -> dict[str, Any]:
-    return {
-        "first_name": contact.first_name,
-        "controller_name": settings.CONTROLLER_NAME,
-        "controller_contact": settings.CONTROLLER_CONTACT,
-        "restricted_at": contact.restricted_at,
-    }
+    return {**notice_context(contact=contact), "restricted_at": contact.restricted_at}
 
 
 @transaction.atomic
@@ -123,7 +112,7 @@ def restriction_lift_notify(*, contact: Contact, channel: str, note: str = "") -
         reason=note.strip(),
         data={"channel": channel, "message_id": message_id},
     )
-    return _refresh(contact, locked)
+    return locked
 
 
 @transaction.atomic
@@ -160,4 +149,4 @@ def contact_restriction_lift(*, contact: Contact, reason: str = "") -> Contact:
             "lifted_at": lifted_at.isoformat(),
         },
     )
-    return _refresh(contact, locked)
+    return locked

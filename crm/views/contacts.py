@@ -19,7 +19,6 @@ from ..querysets import can_see_all_contacts, can_see_notes
 from ..services.contacts import RESTORE_DAYS, RESTORE_WINDOW
 from ..services.tags import contacts_tag_add, contacts_tag_remove, tag_get_or_create
 from .common import is_partial, query_without, redirect_back
-from .restriction import contact_recipient_rows
 
 
 @staff_permission_required("core.access_contacts", "crm.view_contact")
@@ -64,7 +63,9 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_delete": user.has_perm("crm.delete_contact") and not contact.restricted,
         "art14": selectors.art14_status(contact=contact),
         "can_restrict": user.has_perm("crm.restrict_contact"),
-        "recipients": contact_recipient_rows(contact=contact) if user.has_perm("crm.view_disclosure") else None,
+        "recipients": selectors.contact_recipient_rows(contact=contact)
+        if user.has_perm("crm.view_disclosure")
+        else None,
     }
     if user.has_perm("crm.view_interaction"):
         from .interactions import interaction_panel_context

@@ -16,7 +16,7 @@ from core.decorators import staff_permission_required
 from ..forms import RecipientNotificationCloseForm, RestrictionLiftForm, RestrictionNoticeForm, RestrictionPlaceForm
 from ..keyset import KeysetOrder, keyset_page
 from ..models import Contact, NotificationStatus, RecipientNotification
-from ..services.recipients import contact_recipients, recipient_notification_close
+from ..services.recipients import recipient_notification_close
 from ..services.restriction import contact_restriction_lift, contact_restriction_place, restriction_lift_notify
 
 TASK_ORDER = KeysetOrder("-created", ("created_at", "id"), descending=True)
@@ -97,12 +97,3 @@ def recipient_notification_detail(request: HttpRequest, pk: int) -> HttpResponse
             return redirect("crm:recipient_notification_list")
     contact = Contact.objects.restrict(request.user, "view").filter(pk=task.contact_id).first()
     return render(request, "crm/recipient_notification_detail.html", {"task": task, "form": form, "contact": contact})
-
-
-def contact_recipient_rows(*, contact: Contact) -> list[dict[str, Any]]:
-    """The contact page's recipients panel: each recipient from the disclosure log with its Art. 19 tasks."""
-    tasks: dict[tuple[str, str], list[RecipientNotification]] = {}
-    for task in RecipientNotification.objects.filter(contact=contact).order_by("-created_at")[:100]:
-        tasks.setdefault((task.recipient, task.country), []).append(task)
-    keys = sorted(set(contact_recipients(contact_id=contact.pk)) | set(tasks))
-    return [{"name": name, "country": country, "tasks": tasks.get((name, country), [])} for name, country in keys]
