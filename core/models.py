@@ -120,6 +120,8 @@ class OutboxStatus(models.TextChoices):
         "recipient": PersonalField(Category.CONTACT_DETAILS, erase=replace("")),
         "subject": PersonalField(Category.INTERACTION, erase=replace("")),
         "body": PersonalField(Category.INTERACTION, erase=replace("")),
+        # A transport's error may quote the address ("recipient refused: …").
+        "last_error": PersonalField(Category.CONTACT_DETAILS, erase=replace("")),
     },
 )
 class OutboxMessage(models.Model):

@@ -255,7 +255,13 @@ def test_collect_returns_the_declared_fields_points_interactions_and_outbox(subj
     assert (interaction["subject"], interaction["body"]) == ("Brochure", BODY)
     outbox = _section(sections, "core.OutboxMessage")
     assert outbox.rows == [
-        {"id": message.pk, "recipient": EMAIL, "subject": f"Welcome {FIRST}", "body": f"Dear {FIRST} {LAST}"}
+        {
+            "id": message.pk,
+            "recipient": EMAIL,
+            "subject": f"Welcome {FIRST}",
+            "body": f"Dear {FIRST} {LAST}",
+            "last_error": "",
+        }
     ]
     assert outbox.history_rows == 2
 
