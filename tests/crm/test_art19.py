@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from core.actors import Actor, acting_as
 from core.models import AuditDetail, AuditEvent
@@ -115,7 +116,7 @@ def test_erasure_of_an_exported_contact_leaves_one_task_per_recipient_without_th
     assert erased.data["recipients_to_notify"] == 2
 
 
-def test_erasure_erases_what_staff_wrote_in_a_task_and_keeps_the_task(open_task):
+def test_erasure_erases_what_staff_wrote_in_a_task_and_keeps_the_task(open_task, dpo_user, client):
     recipient_notification_close(
         notification=open_task, status="impossible", justification="Partner X lost her file, says 06 12 34 56 78"
     )
@@ -130,6 +131,10 @@ def test_erasure_erases_what_staff_wrote_in_a_task_and_keeps_the_task(open_task)
     closed = AuditEvent.objects.get(action="art19.task_closed")
     assert (closed.reason, closed.data["status"]) == ("", "impossible")
     assert not AuditDetail.objects.filter(event=closed).exists()
+    client.force_login(dpo_user)
+    with translation.override("en"):  # the French page must not leave French active for later tests
+        page = client.get("/fr" + reverse("crm:recipient_notification_detail", args=[open_task.pk]))
+    assert "Effacée avec le contact." in page.content.decode() and "06 12 34" not in page.content.decode()
 
 
 @pytest.fixture
