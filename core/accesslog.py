@@ -8,7 +8,8 @@ this project runs log through here:
   `django.server` logger: `QueryStringFilter` rewrites the record
   (configured in `config/settings.py`, LOGGING);
 - gunicorn (production, the Dockerfile) uses `QueryStringRedactingLogger`
-  (`logger_class` in `config/gunicorn.py`), whatever `access_log_format` says.
+  (`logger_class` in `config/gunicorn.py`), whatever `access_log_format` says,
+  for its error log too.
 
 Every query string goes, on every page, with the Referer's, which repeats the
 URL of the page a link was followed from: the path stays, so a log still says
@@ -51,7 +52,15 @@ class QueryStringFilter(logging.Filter):
 
 
 class QueryStringRedactingLogger(GunicornLogger):
-    """gunicorn's logger, with the query string taken out of the request line, the URL and the Referer."""
+    """gunicorn's logger, with the query string taken out of the request line, the URL and the Referer.
+
+    Its error log gets the same filter: a malformed request is logged with its request line.
+    """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        if not any(isinstance(f, QueryStringFilter) for f in self.error_log.filters):
+            self.error_log.addFilter(QueryStringFilter())
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)

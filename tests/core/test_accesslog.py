@@ -86,14 +86,18 @@ def _search(port: int) -> None:
         urllib.request.urlopen(request, timeout=30).read()
 
 
-def _read_log(log: Path, expected_lines: int) -> str:
+def _send_a_malformed_request(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"GET /contacts/?q={PLANTED}@example.org\r\nHost: x\r\n\r\n".encode())
+        sock.recv(1024)
+
+
+def _read_log(log: Path, last: str) -> str:
+    """The log, once it holds `last` (or after 20 s)."""
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        text = log.read_text()
-        if text.count("/login/") + text.count("/contacts/") >= expected_lines:
-            return text
+    while last not in (text := log.read_text()) and time.monotonic() < deadline:
         time.sleep(0.2)
-    return log.read_text()
+    return text
 
 
 @pytest.mark.django_db
@@ -102,11 +106,11 @@ def test_the_development_server_logs_the_search_without_its_query_string(tmp_pat
     command = [sys.executable, "manage.py", "runserver", "127.0.0.1:{port}", "--noreload", "--skip-checks"]
     with _serving(command, log) as port:
         _search(port)
-        text = _read_log(log, 2)
+        text = _read_log(log, '"GET /login/')
 
     assert f'"GET /contacts/{REDACTED} HTTP/1.1" 302' in text
     assert f"/login/{REDACTED}" in text
-    assert PLANTED not in text
+    assert PLANTED not in text, text
 
 
 @pytest.mark.django_db
@@ -118,8 +122,10 @@ def test_gunicorn_logs_the_search_and_its_referer_without_query_strings(tmp_path
     ]
     with _serving(command, log) as port:
         _search(port)
-        text = _read_log(log, 2)
+        _send_a_malformed_request(port)
+        text = _read_log(log, "Invalid HTTP request line")
 
     assert f'"GET /contacts/{REDACTED} HTTP/1.1" 302' in text
     assert f'"http://127.0.0.1/contacts/{REDACTED}"' in text  # the Referer
-    assert PLANTED not in text
+    assert f"Invalid HTTP request line: 'GET /contacts/{REDACTED}'" in text  # the error log, too
+    assert PLANTED not in text, text
