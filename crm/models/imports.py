@@ -39,9 +39,12 @@ def import_upload_to(instance: Any, filename: str) -> str:
 class ImportJob(models.Model):
     """One contact import: the uploaded file, its column mapping, the dry run, the run and its report.
 
-    The file is personal data: it is deleted once the run is over (minimisation)
-    and when the job is deleted. The job itself points at no contact; its report
-    holds line numbers, column names and reasons, never a row's values.
+    Personal data with a short life of its own (README, "Import files and what
+    they leave behind"): the file goes once the run is over; a job never run
+    expires (row, file, history) after IMPORT_ABANDONED_HOURS; a finished job
+    keeps only its counts after IMPORT_KEEP_DAYS. The job points at no contact;
+    its columns are never made of a row's values and its report holds line
+    numbers, column names and reasons, never a row's values.
     """
 
     file = models.FileField(_("file"), upload_to=import_upload_to, blank=True, max_length=200)
@@ -51,6 +54,8 @@ class ImportJob(models.Model):
     )
     format = models.CharField(_("format"), max_length=4, choices=ImportFormat.choices)
     columns = models.JSONField(_("columns"), default=list, blank=True)
+    # False when the first row held data: the columns are then named by position and line 1 is imported.
+    has_header = models.BooleanField(_("first row names the columns"), default=True)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)  # file column -> target field
     on_duplicate = models.CharField(
         _("when a contact already exists"), max_length=5, choices=OnDuplicate.choices, default=OnDuplicate.SKIP
@@ -58,6 +63,8 @@ class ImportJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     dry_run = models.JSONField(_("dry-run results"), null=True, blank=True)  # counts of the last dry run
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    # The upload's first look read only the start of the file: `total_rows` is an estimate until a dry run.
+    total_is_estimate = models.BooleanField(default=False)
     valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     merged_count = models.PositiveIntegerField(_("merged"), default=0)
@@ -68,6 +75,9 @@ class ImportJob(models.Model):
     last_committed_line = models.PositiveIntegerField(_("last committed line"), default=0)
     report = models.JSONField(_("report"), default=list, blank=True)  # [{line, outcome, reasons}]
     error = models.CharField(_("error"), max_length=255, blank=True)
+    # Blind indexes of the e-mails and phones of people erased while this job was pending: its run skips them.
+    erased_keys = models.JSONField(default=list, blank=True, editable=False)
+    expired_at = models.DateTimeField(_("details expired at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -81,7 +91,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     # Progress and the report change after every chunk: history records the state changes.
-    history = tracked(excluded_fields=["report", "processed_rows", "columns"])
+    history = tracked(excluded_fields=["report", "processed_rows", "columns", "erased_keys"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -96,7 +106,13 @@ class ImportJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.original_filename} ({self.get_status_display()})"
+        # Not the file name: this text lands in logs and admin pages that outlive the job.
+        return f"import #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def title(self) -> str:
+        """What pages call the job: its file name while the job lives, its number once the details expired."""
+        return self.original_filename or str(_("Import #%(id)s") % {"id": self.pk})
 
     @property
     def is_busy(self) -> bool:
