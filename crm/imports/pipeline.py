@@ -43,6 +43,7 @@ from ..models import (
     search_key,
 )
 from .duplicates import DuplicatePlanner, Plan, report_entry
+from .erasure import erased_since_upload
 from .readers import open_table
 from .validation import Candidate, RowValidator, reason
 from .writer import ChunkWriter, Reserved
@@ -199,7 +200,7 @@ class ImportPipeline:
 
     def _erased_keys(self) -> set[str]:
         """Read again for every chunk: an erasure during the run counts from the next chunk on."""
-        return set(ImportJob.objects.filter(pk=self.job.pk).values_list("erased_keys", flat=True).first() or [])
+        return erased_since_upload(self.job)
 
     # ------------------------------------------------------------------ dry run
 

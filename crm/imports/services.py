@@ -28,7 +28,7 @@ from core.actors import Actor
 from core.audit import audit_event_record
 
 from ..models import ImportJob, ImportStatus
-from .erasure import holds_erased
+from .erasure import erased_since_upload, holds_erased, import_keys_forget_unneeded
 from .mapping import clean_mapping, suggest_mapping
 from .pipeline import ConcurrentRun, ImportPipeline, Outcome
 from .readers import ReadError, detect_format, peek
@@ -150,7 +150,7 @@ def import_job_samples(*, job: ImportJob, count: int = 3) -> dict[str, list[str]
         first_look = peek(job.file.path, job.format)
     except (ReadError, OSError):
         return {}
-    erased = set(job.erased_keys)
+    erased = erased_since_upload(job)
     found: dict[str, list[str]] = {column: [] for column in job.columns}
     for _line, values in first_look.rows:
         if holds_erased(values, erased):
@@ -276,7 +276,6 @@ def _finish(job: ImportJob) -> ImportJob:
         job.total_rows = job.processed_rows
         stored = job.file.name
         job.file = ""
-        job.erased_keys = []  # the run is over: nothing left to skip
         job.save()
         audit_event_record(
             action="contacts.imported",
@@ -292,6 +291,7 @@ def _finish(job: ImportJob) -> ImportJob:
         # Minimisation: the file goes once its good rows are in (after commit: a rollback keeps it).
         if stored:
             transaction.on_commit(lambda: job.file.storage.delete(stored))
+        import_keys_forget_unneeded()
     return job
 
 
@@ -309,6 +309,7 @@ def _delete_with_history(job: ImportJob) -> None:
     stored, pk = job.file.name, job.pk
     job.delete()
     ImportJob.history.filter(id=pk).delete()  # after the delete: it writes one last history row
+    import_keys_forget_unneeded()
     if stored:
         transaction.on_commit(lambda: job.file.storage.delete(stored))
 
@@ -335,7 +336,8 @@ def import_jobs_expire(*, now: datetime | None = None, batch_size: int = 200) ->
     """Expire import jobs past their short life, a batch of each kind; returns (deleted, stripped, has_more).
 
     Deletes each job that never finished, created more than IMPORT_ABANDONED_HOURS
-    ago (unless a run started since): its row, file, history rows and erased keys.
+    ago (unless a run started since): its row, file and history rows, then the
+    erased people's keys no pending job needs any more.
     Strips each job finished more than IMPORT_KEEP_DAYS ago of everything taken
     from the file or naming it (file name, supplier, columns, mapping, report,
     error) and deletes its history rows; keeps who imported when and the counts.
@@ -361,7 +363,6 @@ def import_jobs_expire(*, now: datetime | None = None, batch_size: int = 200) ->
                 mapping={},
                 report=[],
                 error="",
-                erased_keys=[],
                 expired_at=timezone.now(),
             )
             ImportJob.history.filter(id=pk).delete()
@@ -369,4 +370,5 @@ def import_jobs_expire(*, now: datetime | None = None, batch_size: int = 200) ->
                 action="contacts.import_expired", obj=ImportJob(pk=pk), data={"status": "done", "deleted": False}
             )
             stripped += 1
+    import_keys_forget_unneeded()
     return deleted, stripped, deleted == batch_size or stripped == batch_size

@@ -75,8 +75,6 @@ class ImportJob(models.Model):
     last_committed_line = models.PositiveIntegerField(_("last committed line"), default=0)
     report = models.JSONField(_("report"), default=list, blank=True)  # [{line, outcome, reasons}]
     error = models.CharField(_("error"), max_length=255, blank=True)
-    # Blind indexes of the e-mails and phones of people erased while this job was pending: its run skips them.
-    erased_keys = models.JSONField(default=list, blank=True, editable=False)
     expired_at = models.DateTimeField(_("details expired at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,7 +89,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     # Progress and the report change after every chunk: history records the state changes.
-    history = tracked(excluded_fields=["report", "processed_rows", "columns", "erased_keys"])
+    history = tracked(excluded_fields=["report", "processed_rows", "columns"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -142,3 +140,24 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(100, int(100 * self.processed_rows / self.total_rows))
+
+
+class ErasedImportKey(models.Model):
+    """The blind index (keyed HMAC, no plaintext) of an e-mail or phone of a person erased while imports were pending.
+
+    An import uploaded before `erased_at` skips the rows holding it, so a pending
+    file does not re-create the person. Written only when some import is
+    pending; deleted once no import uploaded before it is pending (at the
+    latest with the abandoned uploads, within a day). No link to any job: an
+    erasure never waits for a running import's lock.
+    """
+
+    value_index = models.CharField(max_length=64, db_index=True)
+    erased_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("erased person's key for pending imports")
+        verbose_name_plural = _("erased people's keys for pending imports")
+
+    def __str__(self) -> str:
+        return f"erased key ({self.erased_at:%Y-%m-%d %H:%M})"
