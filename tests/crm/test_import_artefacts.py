@@ -153,8 +153,11 @@ def test_an_abandoned_upload_expires_within_a_day_with_its_file_and_history(
     assert event.object_id == str(old.pk) and event.data == {"status": "mapped", "deleted": True}
 
 
-def test_a_finished_job_keeps_only_its_counts_once_its_details_expire(django_capture_on_commit_callbacks):
-    job = services.import_job_create(upload=_csv_upload([HEADER, JEANNE, ["", "", "bad", ""]]), supplier="Club")
+def test_a_finished_job_keeps_only_its_counts_once_its_details_expire(
+    role_client, marketing_user, django_capture_on_commit_callbacks
+):
+    upload = _csv_upload([HEADER, JEANNE, ["", "", "bad", ""]])
+    job = services.import_job_create(upload=upload, supplier="Club", user=marketing_user)
     job = services.import_job_map(job=job, mapping=job.mapping)
     with django_capture_on_commit_callbacks(execute=True):
         job = services.import_job_run(job=job)
@@ -170,6 +173,8 @@ def test_a_finished_job_keeps_only_its_counts_once_its_details_expire(django_cap
     assert job.expired_at is not None and job.title == f"Import #{job.pk}"
     assert _history_text(job.pk) == ""
     assert services.import_jobs_expire() == (0, 0, False)  # stripped once
+    html = role_client("Marketing").get(reverse("crm:import_detail", args=[job.pk])).content.decode()
+    assert 'id="import-expired"' in html and 'id="import-report' not in html and "contacts.csv" not in html
 
 
 def test_the_expiry_command_counts_then_expires(capsys):
