@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
@@ -10,6 +13,7 @@ from core.audit import audit_event_record
 from core.models import AppendOnlyError, AuditDetail, AuditEvent
 from crm.subject_data import subject_data_collect, subject_data_erase
 from tests.factories import ContactFactory
+from tests.test_architecture import ORDER
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +113,22 @@ def test_the_detail_is_in_the_access_report_and_goes_with_the_erasure():
 
     assert not AuditDetail.objects.exists()
     assert AuditEvent.objects.filter(pk=event.pk, subject_id=contact.pk).exists()
+
+
+def _calls_with_a_subject_and_a_reason() -> list[str]:
+    """`audit_event_record(...)` calls in the apps that pass both `subject_id` and `reason`."""
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in sorted(p for app in ORDER for p in (root / app).rglob("*.py") if "migrations" not in p.parts):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "audit_event_record":
+                keywords = {keyword.arg for keyword in node.keywords}
+                if {"subject_id", "reason"} <= keywords:
+                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+    return found
+
+
+def test_free_text_about_a_person_is_written_as_a_note_not_a_reason():
+    # A reason outlives the person; only the erasure's own ground (fixed text, a request reference) may be one.
+    calls = _calls_with_a_subject_and_a_reason()
+    assert [call.split(":")[0] for call in calls] == ["crm/subject_data.py"], calls
