@@ -75,9 +75,10 @@ class AuditEvent(AppendOnlyModel):
 @personal_data(
     subject="contact",
     on_erase=ON_ERASE_DELETE,
+    # What staff wrote or recorded about the person, like the contact's notes.
     fields={
-        "note": PersonalField(Category.REQUEST),
-        "details": PersonalField(Category.REQUEST),
+        "note": PersonalField(Category.INTERACTION),
+        "details": PersonalField(Category.INTERACTION),
     },
     notes="The part of an audit event that is about the person; the event itself keeps ids, actions, "
     "counts and dates (docs/erasure.md).",
