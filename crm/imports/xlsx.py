@@ -34,6 +34,7 @@ from .limits import (
     MAX_SHARED_STRINGS,
     MAX_ZIP_DIRECTORY_BYTES,
     MAX_ZIP_ENTRIES,
+    SNIFF_BYTES,
     Limits,
     ReadError,
 )
@@ -224,8 +225,6 @@ class Workbook:
     @property
     def read_whole(self) -> bool:
         """Whether a sniff of SNIFF_BYTES per part reads every part it needs in full."""
-        from .limits import SNIFF_BYTES
-
         return all(info.file_size <= SNIFF_BYTES for info in (self.sheet, self.shared) if info is not None)
 
     def cell_text(self, cell: RawCell, strings: list[str], date_styles: set[int]) -> str:
