@@ -18,5 +18,7 @@ max_requests_jitter = 100
 # The proxy in front must overwrite that header, never pass a client's value through.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 accesslog = "-"
+# Query strings (a search by e-mail puts the address there) never reach the access log.
+logger_class = "core.accesslog.QueryStringRedactingLogger"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

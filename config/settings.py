@@ -187,10 +187,19 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
-# Contact import: uploads above this size are refused; files up to this many rows run inline,
-# larger ones as a Celery job with a progress bar.
+# Contact import: uploads above this size are refused; a file the upload's first look (64 KB)
+# read whole and holding fewer rows than IMPORT_INLINE_MAX_ROWS runs inline, any other as a
+# Celery job with a progress bar. Caps on what a file may hold (hostile files are refused).
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IMPORT_INLINE_MAX_ROWS = int(env("IMPORT_INLINE_MAX_ROWS", "2000"))
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "500000"))
+IMPORT_MAX_COLUMNS = int(env("IMPORT_MAX_COLUMNS", "200"))
+IMPORT_MAX_CELLS = int(env("IMPORT_MAX_CELLS", "10000000"))
+IMPORT_XLSX_MAX_UNPACKED_BYTES = int(env("IMPORT_XLSX_MAX_UNPACKED_BYTES", str(200 * 1024 * 1024)))
+# Import jobs are personal data with a short life: one never finished goes (file, row, history)
+# after this many hours; a finished one keeps only its counts after this many days.
+IMPORT_ABANDONED_HOURS = float(env("IMPORT_ABANDONED_HOURS", "23"))
+IMPORT_KEEP_DAYS = float(env("IMPORT_KEEP_DAYS", "7"))
 
 # Access review (SEC-01): the report of users and their roles is due for a sign-off this many days after the last one.
 ACCESS_REVIEW_INTERVAL_DAYS = int(env("ACCESS_REVIEW_INTERVAL_DAYS", "180"))
@@ -236,6 +245,8 @@ WORKER_HEARTBEAT_SECONDS = int(env("WORKER_HEARTBEAT_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": float(WORKER_HEARTBEAT_SECONDS)},
     "purge-deleted-contacts": {"task": "crm.tasks.purge_deleted_contacts", "schedule": 6 * 3600.0},
+    # Abandoned uploads go within a day: IMPORT_ABANDONED_HOURS plus at most this hour.
+    "expire-import-jobs": {"task": "crm.tasks.expire_import_jobs", "schedule": 3600.0},
     # CON-12: Art. 14 notices to contacts from indirect sources, each morning (CELERY_TIMEZONE).
     "art14-notices": {"task": "crm.tasks.send_art14_notices", "schedule": crontab(hour=9, minute=0)},
 }
@@ -305,7 +316,23 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The development server's request lines, as Django logs them, without query strings (core.accesslog).
+    "filters": {"no_query_strings": {"()": "core.accesslog.QueryStringFilter"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["no_query_strings"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }

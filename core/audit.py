@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 
 from .actors import Actor, current_actor
-from .models import AuditEvent
+from .models import AuditDetail, AuditEvent
 
 
 def audit_event_record(
@@ -17,14 +17,23 @@ def audit_event_record(
     subject_id: int | None = None,
     reason: str = "",
     data: dict[str, Any] | None = None,
+    note: str = "",
+    details: dict[str, Any] | None = None,
     actor: Actor | None = None,
 ) -> AuditEvent:
     """Write one audit event inside the caller's transaction.
 
-    `data` must hold no personal data of the subject: ids, counts, field names.
+    The event outlives its subject's erasure, so `reason` and `data` hold nothing
+    personal: ids, counts, field names, fixed texts. What staff wrote about the
+    subject (`note`) and personal details (`details`: a tag name, sensitive
+    categories) go to an `AuditDetail` tied to the contact, which the
+    subject-data map reaches: access reports show it, erasure deletes it. When
+    the contact no longer exists (already erased), they are not written at all.
     """
+    if (note or details) and subject_id is None:
+        raise ValueError("a note or details about a person need the subject's id")
     actor = actor or current_actor()
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         action=action,
         actor_kind=actor.kind,
         actor_label=actor.label[:150],
@@ -35,3 +44,12 @@ def audit_event_record(
         reason=reason[:255],
         data=data or {},
     )
+    if note or details:
+        _detail_record(event=event, contact_id=subject_id, note=note, details=details or {})
+    return event
+
+
+def _detail_record(*, event: AuditEvent, contact_id: int, note: str, details: dict[str, Any]) -> None:
+    contact_model = AuditDetail._meta.get_field("contact").related_model
+    if contact_model._base_manager.filter(pk=contact_id).exists():
+        AuditDetail.objects.create(event=event, contact_id=contact_id, note=note, details=details)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .crypto import EncryptedTextField
 from .history import tracked
-from .subject_data import ON_ERASE_ANONYMISE, Category, PersonalField, personal_data, replace
+from .subject_data import ON_ERASE_ANONYMISE, ON_ERASE_DELETE, Category, PersonalField, personal_data, replace
 
 
 class AppendOnlyError(Exception):
@@ -44,7 +44,10 @@ class AuditEvent(AppendOnlyModel):
     """A domain event written by a service for each GDPR-relevant action.
 
     It holds no personal data of the subject beyond the contact's internal id,
-    so it survives the subject's erasure as proof that things happened.
+    so it survives the subject's erasure as proof that things happened: what
+    staff wrote about the person, and details such as a tag name, go to its
+    `AuditDetail`, which the erasure deletes. `reason` is for events without a
+    subject (an API key's revocation) and for the erasure's own legal ground.
     """
 
     occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
@@ -69,6 +72,41 @@ class AuditEvent(AppendOnlyModel):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} by {self.actor_kind}:{self.actor_label}"
 
 
+@personal_data(
+    subject="contact",
+    on_erase=ON_ERASE_DELETE,
+    # What staff wrote or recorded about the person, like the contact's notes.
+    fields={
+        "note": PersonalField(Category.INTERACTION),
+        "details": PersonalField(Category.INTERACTION),
+    },
+    notes="The part of an audit event that is about the person; the event itself keeps ids, actions, "
+    "counts and dates (docs/erasure.md).",
+)
+class AuditDetail(models.Model):
+    """What an audit event says about its data subject, kept apart so that it goes with the person.
+
+    Free text that staff write about a contact (the reason of a delete or a
+    restriction, a notice note, a justification) and personal details (a tag
+    name, the categories of a sensitive note) live here, tied to the contact:
+    access reports show them and erasure deletes them. The `AuditEvent` they
+    belong to stays, append-only, with ids, actions, counts and dates only.
+    The note is encrypted at rest, like the notes it explains.
+    """
+
+    event = models.OneToOneField(AuditEvent, on_delete=models.CASCADE, related_name="detail")
+    contact = models.ForeignKey("crm.Contact", on_delete=models.CASCADE, related_name="audit_details")
+    note = EncryptedTextField(_("note"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event detail")
+        verbose_name_plural = _("audit event details")
+
+    def __str__(self) -> str:
+        return f"detail of audit event {self.event_id}"
+
+
 class OutboxStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
@@ -83,6 +121,8 @@ class OutboxStatus(models.TextChoices):
         "recipient": PersonalField(Category.CONTACT_DETAILS, erase=replace("")),
         "subject": PersonalField(Category.INTERACTION, erase=replace("")),
         "body": PersonalField(Category.INTERACTION, erase=replace("")),
+        # A transport's error may quote the address ("recipient refused: …").
+        "last_error": PersonalField(Category.CONTACT_DETAILS, erase=replace("")),
     },
 )
 class OutboxMessage(models.Model):

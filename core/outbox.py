@@ -67,7 +67,8 @@ def message_deliver(*, message_id: int) -> OutboxMessage | None:
         try:
             EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient]).send()
         except Exception as exc:  # noqa: BLE001 - any transport failure is recorded, not raised
-            logger.warning("outbox message %s failed: %s", message.pk, exc)
+            # The error's class only: a transport's message may quote the address (worker logs hold no address).
+            logger.warning("outbox message %s failed: %s", message.pk, type(exc).__name__)
             message.last_error = str(exc)[:255]
             message.status = OutboxStatus.FAILED if message.attempts >= MAX_ATTEMPTS else OutboxStatus.QUEUED
         else:

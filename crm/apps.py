@@ -10,9 +10,12 @@ class CrmConfig(AppConfig):
         from core import panels
 
         from . import checks  # noqa: F401  (registers the subject-data map check)
+        from .imports.erasure import on_contact_erasing
         from .selectors import art14_dashboard_panel, art19_dashboard_panel, dashboard_panel, home_panel
+        from .signals import contact_erasing
 
         panels.register("home", home_panel)
         panels.register("dashboard", dashboard_panel)
         panels.register("dashboard", art14_dashboard_panel)
         panels.register("dashboard", art19_dashboard_panel)
+        contact_erasing.connect(on_contact_erasing, dispatch_uid="crm.imports.erasure")

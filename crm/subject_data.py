@@ -27,6 +27,7 @@ from core.subject_data import (
 
 from .models import Contact, NotificationCause
 from .services.recipients import recipient_notifications_open
+from .signals import contact_erasing
 
 # ---------------------------------------------------------------- coverage
 
@@ -221,6 +222,7 @@ def subject_data_erase(*, contact: Contact, reason: str, request_reference: str 
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         contact_pk = contact.pk
+        contact_erasing.send(sender=Contact, contact=contact)
         # Art. 19: each recipient of the data is to be told; the tasks outlive the contact (anonymised below).
         notified = recipient_notifications_open(contact=contact, cause=NotificationCause.ERASURE)
         plan = [(d, list(_rows(d, contact_pk).values_list("pk", flat=True))) for d in declarations()]

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from core.actors import acting_as
 
-from .imports.services import import_actor, import_job_dry_run, import_job_run
+from .imports.services import import_actor, import_job_dry_run, import_job_run, import_jobs_expire
 from .models import ImportJob, ImportStatus
 from .services import contacts_purge_deleted
 from .services.notices import art14_notices_send_pending
@@ -24,6 +24,20 @@ def import_run(job_id: int, dry_run: bool = False) -> None:
                 import_job_dry_run(job=job)
         else:
             import_job_run(job=job)
+
+
+@shared_task(queue="purge", acks_late=True)
+def expire_import_jobs(batch_size: int = 200) -> int:
+    """Expire import jobs past their short life, a batch at a time; re-enqueues itself while more remain.
+
+    Deletes jobs never finished within IMPORT_ABANDONED_HOURS (row, file, history);
+    strips finished jobs older than IMPORT_KEEP_DAYS of their file name, supplier,
+    columns, mapping and report (history too), keeping who imported when and the counts.
+    """
+    deleted, stripped, has_more = import_jobs_expire(batch_size=batch_size)
+    if has_more:
+        expire_import_jobs.delay(batch_size)
+    return deleted + stripped
 
 
 @shared_task(queue="purge", acks_late=True)

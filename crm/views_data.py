@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.decorators import staff_permission_required
+from core.spreadsheet import spreadsheet_safe
 
 from . import exports
 from .forms import add_service_errors
 from .imports import services
 from .imports.forms import ImportMappingForm, ImportUploadForm
-from .imports.readers import ReadError, csv_text, sample_values
+from .imports.readers import csv_text
 from .models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -75,13 +76,7 @@ def import_map(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     if job.status not in services.MAPPABLE or job.last_committed_line:
         return redirect("crm:import_detail", pk=job.pk)
-    samples: dict[str, list[str]] = {}
-    if job.file:
-        try:
-            samples = sample_values(job.file.path, job.format)
-        except (ReadError, OSError):
-            samples = {}
-    form = ImportMappingForm(request.POST or None, job=job, samples=samples)
+    form = ImportMappingForm(request.POST or None, job=job, samples=services.import_job_samples(job=job))
     if request.method == "POST" and form.is_valid():
         try:
             job = services.import_job_map(job=job, mapping=form.mapping())
@@ -146,11 +141,12 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_permission_required(*IMPORT_PERMS)
 @require_GET
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The report as CSV: line, outcome, reasons (no value from the file)."""
+    """The report as CSV: line, outcome, reasons (no value from the file; column names are escaped like exports)."""
     job = _job(request, pk)
     rows = [[_("line"), _("outcome"), _("reasons")]]
     rows += [[str(entry["line"]), entry["outcome"], " | ".join(entry["reasons"])] for entry in job.report]
-    response = HttpResponse("\ufeff" + csv_text(rows), content_type="text/csv; charset=utf-8")
+    safe = [[spreadsheet_safe(cell) for cell in row] for row in rows]
+    response = HttpResponse("\ufeff" + csv_text(safe), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
     return response
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from celery import Celery
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.test.utils import override_settings
@@ -100,3 +101,16 @@ def role_client(cast: dict[str, AbstractBaseUser]) -> Callable[[str], Client]:
 @pytest.fixture
 def contact(db: None) -> Contact:
     return ContactFactory()
+
+
+@pytest.fixture
+def eager_celery() -> Iterator[Celery]:
+    """Tasks queued with .delay() run at once, in this process, and raise their errors."""
+    from config.celery import app
+
+    saved = {name: app.conf[name] for name in ("task_always_eager", "task_eager_propagates")}
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    try:
+        yield app
+    finally:
+        app.conf.update(saved)

@@ -43,11 +43,13 @@ from ..models import (
     search_key,
 )
 from .duplicates import DuplicatePlanner, Plan, report_entry
+from .erasure import erased_since_upload
 from .readers import open_table
 from .validation import Candidate, RowValidator, reason
 from .writer import ChunkWriter, Reserved
 
 CHUNK_SIZE = 5_000
+ERASED = "erased"  # the report's outcome for a row of a person erased since the upload (counted as skipped)
 
 
 class ConcurrentRun(Exception):
@@ -139,7 +141,7 @@ class ImportPipeline:
                 reason=_("import #%(id)s") % {"id": self.job.pk},
                 system=self.system,
             )
-        table = open_table(self.job.file.path, self.job.format)
+        table = open_table(self.job.file.path, self.job.format, has_header=self.job.has_header)
         committer = _Committer(background=self.commit and _can_write_in_background())
         try:
             for chunk in _chunks(table.rows, self.chunk_size):
@@ -185,13 +187,20 @@ class ImportPipeline:
         candidates: list[Candidate] = []
         entries: list[dict[str, Any]] = []
         validate = self.validator.validate
+        erased = self._erased_keys()
         for line, values in rows:
             candidate, reasons = validate(line, values)
             if candidate is None:
                 entries.append(report_entry(line, "rejected", reasons))
+            elif erased and not erased.isdisjoint((*candidate.email_indexes, *candidate.phone_indexes)):
+                entries.append(report_entry(line, ERASED, [_("this person was erased after the file was uploaded")]))
             else:
                 candidates.append(candidate)
         return candidates, entries
+
+    def _erased_keys(self) -> set[str]:
+        """Read again for every chunk: an erasure during the run counts from the next chunk on."""
+        return erased_since_upload(self.job)
 
     # ------------------------------------------------------------------ dry run
 

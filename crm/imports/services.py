@@ -1,13 +1,19 @@
-"""Import jobs: upload, map, dry run, run, delete (services own transactions and evidence).
+"""Import jobs: upload, map, dry run, run, delete, expire (services own transactions and evidence).
 
-The uploaded file is personal data: it is deleted when the run is done and
-when the job is deleted. A failed run keeps it so that running again resumes.
+The uploaded file is personal data: it is deleted when the run is done, when
+the file turns out unreadable, when the job is deleted and when it expires. A
+run stopped by an error keeps it so that running again resumes.
+
+The web request only peeks at an upload (`readers.peek`, a few kilobytes);
+only a file the peek read whole is dry-run or run in the request, anything
+larger by the worker, within the caps of `limits`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,9 +28,10 @@ from core.actors import Actor
 from core.audit import audit_event_record
 
 from ..models import ImportJob, ImportStatus
+from .erasure import erased_since_upload, holds_erased, import_keys_forget_unneeded
 from .mapping import clean_mapping, suggest_mapping
 from .pipeline import ConcurrentRun, ImportPipeline, Outcome
-from .readers import ReadError, columns_and_count, detect_format
+from .readers import ReadError, detect_format, peek
 
 logger = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -35,6 +42,16 @@ RUNNABLE = (ImportStatus.MAPPED, ImportStatus.VALIDATED, ImportStatus.FAILED, Im
 
 def max_upload_bytes() -> int:
     return int(getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def abandoned_after() -> timedelta:
+    """How long a job that never finished lives (its file holds every row of the upload)."""
+    return timedelta(hours=float(getattr(settings, "IMPORT_ABANDONED_HOURS", 23)))
+
+
+def finished_kept_for() -> timedelta:
+    """How long a finished job keeps its file name, supplier, columns, mapping and report."""
+    return timedelta(days=float(getattr(settings, "IMPORT_KEEP_DAYS", 7)))
 
 
 def inline_max_rows() -> int:
@@ -92,20 +109,20 @@ def import_job_create(
     )
     job.file.save(upload.name or f"import.{fmt}", upload, save=False)
     try:
-        columns, total = columns_and_count(job.file.path, fmt)
-    except ReadError as error:
-        job.file.delete(save=False)
-        raise ValidationError({"file": [str(error)]}) from error
-    job.columns = columns
-    job.mapping = suggest_mapping(columns)
-    job.total_rows = total
-    try:
+        first_look = peek(job.file.path, fmt)
+        job.columns, job.has_header = first_look.columns, first_look.has_header
+        job.mapping = suggest_mapping(first_look.columns) if first_look.has_header else dict.fromkeys(job.columns, "")
+        job.total_rows, job.total_is_estimate = first_look.count, not first_look.complete
         with transaction.atomic():
             job.full_clean(exclude=["file"])
             job.save()
-            audit_event_record(action="contacts.import_uploaded", obj=job, data={"format": fmt, "rows": total})
-    except Exception:
+            audit_event_record(
+                action="contacts.import_uploaded", obj=job, data={"format": fmt, "rows": first_look.count}
+            )
+    except BaseException as error:  # a rejected upload leaves nothing behind, whatever stopped it
         job.file.delete(save=False)
+        if isinstance(error, ReadError):
+            raise ValidationError({"file": [str(error)]}) from error
         raise
     return job
 
@@ -123,6 +140,25 @@ def import_job_map(*, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
         job.error = ""
         job.save()
     return job
+
+
+def import_job_samples(*, job: ImportJob, count: int = 3) -> dict[str, list[str]]:
+    """column -> its first `count` non-blank values, from a peek at the file, leaving out erased people's rows."""
+    if not job.file:
+        return {}
+    try:
+        first_look = peek(job.file.path, job.format)
+    except (ReadError, OSError):
+        return {}
+    erased = erased_since_upload(job)
+    found: dict[str, list[str]] = {column: [] for column in job.columns}
+    for _line, values in first_look.rows:
+        if holds_erased(values, erased):
+            continue
+        for column, value in zip(job.columns, values, strict=False):
+            if value.strip() and len(found[column]) < count:
+                found[column].append(value.strip()[:60])
+    return found
 
 
 # --------------------------------------------------------------------------- dry run and run
@@ -153,7 +189,7 @@ def import_job_start(*, job: ImportJob, dry_run: bool) -> ImportJob:
     from ..tasks import import_run
 
     _check_runnable(job, dry_run=dry_run)
-    if job.total_rows < inline_max_rows():
+    if not job.total_is_estimate and job.total_rows < inline_max_rows():
         return import_job_dry_run(job=job) if dry_run else import_job_run(job=job, raise_errors=False)
     status = ImportStatus.VALIDATING if dry_run else ImportStatus.RUNNING
     job = _set_status(job, status, processed_rows=0 if dry_run else job.processed_rows, error="")
@@ -173,7 +209,7 @@ def import_job_dry_run(*, job: ImportJob) -> ImportJob:
     try:
         outcome = ImportPipeline(job, commit=False, progress=_dry_run_progress).run()
     except ReadError as error:
-        return _set_status(job, ImportStatus.FAILED, error=str(error)[:255])
+        return _unreadable(job, error)
     counts = outcome.counts.as_dict()
     return _set_status(
         job,
@@ -209,7 +245,7 @@ def import_job_run(
     except ConcurrentRun:
         return ImportJob.objects.get(pk=job.pk)  # the other run finishes the job
     except ReadError as error:
-        return _set_status(job, ImportStatus.FAILED, error=str(error)[:255])
+        return _unreadable(job, error)
     except Exception as error:
         logger.exception("import job %s stopped", job.pk)
         message = _("Stopped by an error (%(error)s); run it again to resume.") % {"error": type(error).__name__}
@@ -218,6 +254,15 @@ def import_job_run(
             raise
         return job
     return _finish(job)
+
+
+def _unreadable(job: ImportJob, error: ReadError) -> ImportJob:
+    """The worker found the file unreadable or over a cap: the job fails and the file goes (a rerun cannot help)."""
+    stored = job.file.name
+    job = _set_status(job, ImportStatus.FAILED, error=str(error)[:255], file="")
+    if stored:
+        transaction.on_commit(lambda: job.file.storage.delete(stored))
+    return job
 
 
 def _finish(job: ImportJob) -> ImportJob:
@@ -246,6 +291,7 @@ def _finish(job: ImportJob) -> ImportJob:
         # Minimisation: the file goes once its good rows are in (after commit: a rollback keeps it).
         if stored:
             transaction.on_commit(lambda: job.file.storage.delete(stored))
+        import_keys_forget_unneeded()
     return job
 
 
@@ -254,8 +300,75 @@ def import_job_delete(*, job: ImportJob) -> None:
     if job.is_busy:
         raise ValidationError(_("Wait for the import to finish before deleting it."))
     with transaction.atomic():
-        stored = job.file.name
         audit_event_record(action="contacts.import_deleted", obj=job, data={"status": job.status})
-        job.delete()
-        if stored:
-            transaction.on_commit(lambda: job.file.storage.delete(stored))
+        _delete_with_history(job)
+
+
+def _delete_with_history(job: ImportJob) -> None:
+    """Delete the job, its history rows (they hold its file name and mapping) and, after commit, its file."""
+    stored, pk = job.file.name, job.pk
+    job.delete()
+    ImportJob.history.filter(id=pk).delete()  # after the delete: it writes one last history row
+    import_keys_forget_unneeded()
+    if stored:
+        transaction.on_commit(lambda: job.file.storage.delete(stored))
+
+
+# --------------------------------------------------------------------------- expiry
+
+
+def expired_import_jobs(*, now: datetime | None = None) -> tuple[Any, Any]:
+    """(jobs never finished and past `abandoned_after`, finished jobs past `finished_kept_for` not yet stripped)."""
+    now = now or timezone.now()
+    cutoff = now - abandoned_after()
+    abandoned = (
+        ImportJob.objects.exclude(status=ImportStatus.DONE)
+        .filter(created_at__lt=cutoff)
+        .exclude(started_at__gte=cutoff)  # a run started within the window is left to finish
+    )
+    finished = ImportJob.objects.filter(
+        status=ImportStatus.DONE, expired_at__isnull=True, finished_at__lt=now - finished_kept_for()
+    )
+    return abandoned, finished
+
+
+def import_jobs_expire(*, now: datetime | None = None, batch_size: int = 200) -> tuple[int, int, bool]:
+    """Expire import jobs past their short life, a batch of each kind; returns (deleted, stripped, has_more).
+
+    Deletes each job that never finished, created more than IMPORT_ABANDONED_HOURS
+    ago (unless a run started since): its row, file and history rows, then the
+    erased people's keys no pending job needs any more.
+    Strips each job finished more than IMPORT_KEEP_DAYS ago of everything taken
+    from the file or naming it (file name, supplier, columns, mapping, report,
+    error) and deletes its history rows; keeps who imported when and the counts.
+    One "contacts.import_expired" audit event per job.
+    """
+    abandoned, finished = expired_import_jobs(now=now)
+    deleted = stripped = 0
+    for pk in list(abandoned.values_list("pk", flat=True)[:batch_size]):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().filter(pk=pk).first()
+            if job is not None:
+                audit_event_record(
+                    action="contacts.import_expired", obj=job, data={"status": job.status, "deleted": True}
+                )
+                _delete_with_history(job)
+                deleted += 1
+    for pk in list(finished.values_list("pk", flat=True)[:batch_size]):
+        with transaction.atomic():
+            ImportJob.objects.filter(pk=pk).update(
+                original_filename="",
+                supplier="",
+                columns=[],
+                mapping={},
+                report=[],
+                error="",
+                expired_at=timezone.now(),
+            )
+            ImportJob.history.filter(id=pk).delete()
+            audit_event_record(
+                action="contacts.import_expired", obj=ImportJob(pk=pk), data={"status": "done", "deleted": False}
+            )
+            stripped += 1
+    import_keys_forget_unneeded()
+    return deleted, stripped, deleted == batch_size or stripped == batch_size

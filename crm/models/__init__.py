@@ -13,7 +13,7 @@ from .contacts import (
     Tag,
     search_key,
 )
-from .imports import ImportFormat, ImportJob, ImportStatus, OnDuplicate
+from .imports import ErasedImportKey, ImportFormat, ImportJob, ImportStatus, OnDuplicate
 from .interactions import Interaction, InteractionKind
 from .logs import AccessChannel, ContactAccess, DisclosedContact, Disclosure
 from .recipients import NEEDS_JUSTIFICATION, NotificationCause, NotificationStatus, RecipientNotification
@@ -29,6 +29,7 @@ __all__ = [
     "ContactStatus",
     "DisclosedContact",
     "Disclosure",
+    "ErasedImportKey",
     "ExternalId",
     "ImportFormat",
     "ImportJob",

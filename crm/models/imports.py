@@ -39,9 +39,12 @@ def import_upload_to(instance: Any, filename: str) -> str:
 class ImportJob(models.Model):
     """One contact import: the uploaded file, its column mapping, the dry run, the run and its report.
 
-    The file is personal data: it is deleted once the run is over (minimisation)
-    and when the job is deleted. The job itself points at no contact; its report
-    holds line numbers, column names and reasons, never a row's values.
+    Personal data with a short life of its own (README, "Import files and what
+    they leave behind"): the file goes once the run is over; a job never run
+    expires (row, file, history) after IMPORT_ABANDONED_HOURS; a finished job
+    keeps only its counts after IMPORT_KEEP_DAYS. The job points at no contact;
+    its columns are never made of a row's values and its report holds line
+    numbers, column names and reasons, never a row's values.
     """
 
     file = models.FileField(_("file"), upload_to=import_upload_to, blank=True, max_length=200)
@@ -51,6 +54,8 @@ class ImportJob(models.Model):
     )
     format = models.CharField(_("format"), max_length=4, choices=ImportFormat.choices)
     columns = models.JSONField(_("columns"), default=list, blank=True)
+    # False when the first row held data: the columns are then named by position and line 1 is imported.
+    has_header = models.BooleanField(_("first row names the columns"), default=True)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)  # file column -> target field
     on_duplicate = models.CharField(
         _("when a contact already exists"), max_length=5, choices=OnDuplicate.choices, default=OnDuplicate.SKIP
@@ -58,6 +63,8 @@ class ImportJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     dry_run = models.JSONField(_("dry-run results"), null=True, blank=True)  # counts of the last dry run
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    # The upload's first look read only the start of the file: `total_rows` is an estimate until a dry run.
+    total_is_estimate = models.BooleanField(default=False)
     valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     merged_count = models.PositiveIntegerField(_("merged"), default=0)
@@ -68,6 +75,7 @@ class ImportJob(models.Model):
     last_committed_line = models.PositiveIntegerField(_("last committed line"), default=0)
     report = models.JSONField(_("report"), default=list, blank=True)  # [{line, outcome, reasons}]
     error = models.CharField(_("error"), max_length=255, blank=True)
+    expired_at = models.DateTimeField(_("details expired at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -96,7 +104,13 @@ class ImportJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.original_filename} ({self.get_status_display()})"
+        # Not the file name: this text lands in logs and admin pages that outlive the job.
+        return f"import #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def title(self) -> str:
+        """What pages call the job: its file name while the job lives, its number once the details expired."""
+        return self.original_filename or str(_("Import #%(id)s") % {"id": self.pk})
 
     @property
     def is_busy(self) -> bool:
@@ -126,3 +140,24 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(100, int(100 * self.processed_rows / self.total_rows))
+
+
+class ErasedImportKey(models.Model):
+    """The blind index (keyed HMAC, no plaintext) of an e-mail or phone of a person erased while imports were pending.
+
+    An import uploaded before `erased_at` skips the rows holding it, so a pending
+    file does not re-create the person. Written only when some import is
+    pending; deleted once no import uploaded before it is pending (at the
+    latest with the abandoned uploads, within a day). No link to any job: an
+    erasure never waits for a running import's lock.
+    """
+
+    value_index = models.CharField(max_length=64, db_index=True)
+    erased_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("erased person's key for pending imports")
+        verbose_name_plural = _("erased people's keys for pending imports")
+
+    def __str__(self) -> str:
+        return f"erased key ({self.erased_at:%Y-%m-%d %H:%M})"

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.history import tracked
-from core.subject_data import ON_ERASE_ANONYMISE, personal_data
+from core.subject_data import ON_ERASE_ANONYMISE, Category, PersonalField, personal_data, replace
 
 from .contacts import Contact
 
@@ -26,13 +26,17 @@ class NotificationStatus(models.TextChoices):
 NEEDS_JUSTIFICATION = (NotificationStatus.IMPOSSIBLE, NotificationStatus.DISPROPORTIONATE)
 
 
+# What an erased task's justification becomes: the constraint below needs a text, the person's is gone.
+JUSTIFICATION_ERASED = "[erased with the contact]"
+
+
 @personal_data(
     subject="contact",
     on_erase=ON_ERASE_ANONYMISE,
-    fields={},
-    notes="Holds no data about the person: the recipient, the cause and the names of the fields concerned. "
-    "It outlives an erasure (the link to the contact is cut) because the erasure itself must still be "
-    "notified to the recipient.",
+    fields={"justification": PersonalField(Category.REQUEST, erase=replace(JUSTIFICATION_ERASED))},
+    notes="Apart from the justification (staff's free text, erased), holds no data about the person: the "
+    "recipient, the cause and the names of the fields concerned. It outlives an erasure (the link to the "
+    "contact is cut) because the erasure itself must still be notified to the recipient.",
 )
 class RecipientNotification(models.Model):
     """An Art. 19 task: tell one recipient of a contact's data about a rectification, erasure or restriction.
@@ -97,3 +101,7 @@ class RecipientNotification(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == NotificationStatus.OPEN
+
+    @property
+    def justification_erased(self) -> bool:
+        return self.justification == JUSTIFICATION_ERASED

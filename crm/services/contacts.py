@@ -166,7 +166,7 @@ def contact_delete(*, contact: Contact, reason: str = "") -> Contact:
         contact.deleted_at = timezone.now()
         contact._change_reason = reason or "deleted by staff"
         contact.save()
-        audit_event_record(action="contact.deleted", obj=contact, subject_id=contact.pk, reason=reason)
+        audit_event_record(action="contact.deleted", obj=contact, subject_id=contact.pk, note=reason)
     return contact
 
 

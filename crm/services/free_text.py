@@ -40,11 +40,16 @@ def free_text_check(*, field: str, old: str, new: str, justification: str) -> li
 
 
 def free_text_justified(*, field: str, categories: list[str], justification: str, contact_id: int) -> None:
-    """Record that a flagged text was saved, with the categories and the reason, never the text itself."""
+    """Record that a flagged text was saved, with the categories and the reason, never the text itself.
+
+    The categories and the justification are about the person: they go to the
+    event's detail, erased with the contact.
+    """
     if categories:
         audit_event_record(
             action="free_text.sensitive_saved",
             subject_id=contact_id,
-            reason=justification,
-            data={"field": field, "categories": categories},
+            note=justification,
+            data={"field": field},
+            details={"categories": categories},
         )

@@ -76,7 +76,8 @@ def art14_notice_send(*, contact: Contact) -> OutboxMessage | None:
             action="art14.notice_sent",
             obj=locked,
             subject_id=locked.pk,
-            data={"message_id": message.pk, "source": locked.source, "language": locked.preferred_language},
+            data={"message_id": message.pk},
+            details={"source": locked.source, "language": locked.preferred_language},
         )
     contact.art14_notice_sent_at = locked.art14_notice_sent_at
     return message

@@ -98,7 +98,7 @@ def recipient_notification_close(
         action="art19.task_closed",
         obj=task,
         subject_id=task.contact_ref,
-        reason=justification,
+        note=justification,
         data={"recipient": task.recipient, "cause": task.cause, "status": status},
     )
     return task

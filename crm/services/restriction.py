@@ -62,7 +62,7 @@ def contact_restriction_place(*, contact: Contact, reason: str) -> Contact:
     if not already:
         recipient_notifications_open(contact=locked, cause=NotificationCause.RESTRICTION)
     audit_event_record(
-        action="restriction.placed", obj=locked, subject_id=locked.pk, reason=reason, data={"renewed": already}
+        action="restriction.placed", obj=locked, subject_id=locked.pk, note=reason, data={"renewed": already}
     )
     return locked
 
@@ -109,7 +109,7 @@ def restriction_lift_notify(*, contact: Contact, channel: str, note: str = "") -
         action="restriction.lift_notified",
         obj=locked,
         subject_id=locked.pk,
-        reason=note.strip(),
+        note=note.strip(),
         data={"channel": channel, "message_id": message_id},
     )
     return locked
@@ -142,7 +142,7 @@ def contact_restriction_lift(*, contact: Contact, reason: str = "") -> Contact:
         action="restriction.lifted",
         obj=locked,
         subject_id=locked.pk,
-        reason=reason.strip(),
+        note=reason.strip(),
         data={
             "restricted_at": restricted_at.isoformat(),
             "notification_sent_at": notified_at.isoformat(),

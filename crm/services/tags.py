@@ -1,8 +1,10 @@
 """Tags on many contacts at once (the list's bulk actions).
 
 Tag links are a many-to-many table without history of its own, so each contact
-whose tags change gets an AuditEvent ("contacts.tagged" / "contacts.untagged")
-naming the tag: the subject's record shows when a segment was applied and by whom.
+whose tags change gets an AuditEvent ("contacts.tagged" / "contacts.untagged"):
+the subject's record shows when a segment was applied and by whom. The tag is
+named in the event's detail, not the event: a tag tied to a contact id says
+something about the person, so it goes with them on erasure (docs/erasure.md).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def contacts_tag_add(*, contacts: Iterable[Contact], tag: Tag) -> int:
     new = sorted(ids - tagged)
     Contact.tags.through.objects.bulk_create([Contact.tags.through(contact_id=pk, tag=tag) for pk in new])
     for pk in new:
-        audit_event_record(action="contacts.tagged", obj=tag, subject_id=pk, data={"tag": tag.name})
+        audit_event_record(action="contacts.tagged", subject_id=pk, details=_tag_details(tag))
     return len(new)
 
 
@@ -48,5 +50,9 @@ def contacts_tag_remove(*, contacts: Iterable[Contact], tag: Tag) -> int:
     removed = sorted(links.values_list("contact_id", flat=True))
     links.delete()
     for pk in removed:
-        audit_event_record(action="contacts.untagged", obj=tag, subject_id=pk, data={"tag": tag.name})
+        audit_event_record(action="contacts.untagged", subject_id=pk, details=_tag_details(tag))
     return len(removed)
+
+
+def _tag_details(tag: Tag) -> dict[str, object]:
+    return {"tag": tag.name, "tag_id": tag.pk}

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from smtplib import SMTPRecipientsRefused
+
 import pytest
 from django.core import mail
 from django.db import connection
 
 from core.models import AuditEvent, OutboxMessage, OutboxStatus
 from core.outbox import MAX_ATTEMPTS, message_deliver, message_send
+from crm.subject_data import subject_data_erase
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +105,23 @@ def test_transport_failure_is_recorded_and_retried_until_the_limit(
         message_deliver(message_id=message.pk)
     message.refresh_from_db()
     assert (message.status, message.attempts) == (OutboxStatus.FAILED, MAX_ATTEMPTS)
+
+
+def test_a_refused_address_stays_out_of_the_worker_log_and_goes_with_the_erasure(
+    send, contact, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def refuse(self, fail_silently=False):
+        raise SMTPRecipientsRefused({RECIPIENT: (550, b"no such user")})
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    with django_capture_on_commit_callbacks(execute=False):
+        message = send()
+    with caplog.at_level(logging.WARNING, logger="core.outbox"):
+        message_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert RECIPIENT in message.last_error  # staff see why, while the person is here
+    assert "SMTPRecipientsRefused" in caplog.text and RECIPIENT not in caplog.text
+
+    subject_data_erase(contact=contact, reason="Art. 17 request")
+
+    assert OutboxMessage.objects.get(pk=message.pk).last_error == ""

@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from core.actors import Actor, acting_as
-from core.models import AuditEvent
+from core.models import AuditDetail, AuditEvent
 from crm.models import Contact, NotificationStatus, RecipientNotification
+from crm.models.recipients import JUSTIFICATION_ERASED
 from crm.services import (
     contact_restriction_place,
     contact_update,
@@ -112,6 +114,27 @@ def test_erasure_of_an_exported_contact_leaves_one_task_per_recipient_without_th
     ]
     erased = AuditEvent.objects.get(action="subject.erased", subject_id=pk)
     assert erased.data["recipients_to_notify"] == 2
+
+
+def test_erasure_erases_what_staff_wrote_in_a_task_and_keeps_the_task(open_task, dpo_user, client):
+    recipient_notification_close(
+        notification=open_task, status="impossible", justification="Partner X lost her file, says 06 12 34 56 78"
+    )
+    contact = Contact.objects.get(pk=open_task.contact_ref)
+
+    subject_data_erase(contact=contact, reason="Art. 17 request")
+
+    kept = RecipientNotification.objects.get(pk=open_task.pk)
+    assert (kept.contact_id, kept.recipient, kept.status) == (None, "Partner X", "impossible")
+    assert kept.justification == JUSTIFICATION_ERASED and kept.justification_erased
+    assert not RecipientNotification.history.filter(id=open_task.pk).exists()
+    closed = AuditEvent.objects.get(action="art19.task_closed")
+    assert (closed.reason, closed.data["status"]) == ("", "impossible")
+    assert not AuditDetail.objects.filter(event=closed).exists()
+    client.force_login(dpo_user)
+    with translation.override("en"):  # the French page must not leave French active for later tests
+        page = client.get("/fr" + reverse("crm:recipient_notification_detail", args=[open_task.pk]))
+    assert "Effacée avec le contact." in page.content.decode() and "06 12 34" not in page.content.decode()
 
 
 @pytest.fixture

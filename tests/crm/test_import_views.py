@@ -85,7 +85,7 @@ def test_upload_map_dry_run_run_journey(role_client, sales_user, sample_file, me
         ("contacts.pdf", b"%PDF-1.4", "Upload a CSV (.csv) or Excel (.xlsx) file."),
         ("contacts.csv", b"", "The submitted file is empty."),
         ("contacts.xlsx", b"not a zip", "The file is not a valid Excel (XLSX) workbook."),
-        ("contacts.csv", b"\n\n", "The first line must hold the column names."),
+        ("contacts.csv", b"\n\n", "The first line must hold the column names or the first contact."),
     ],
 )
 def test_upload_errors_are_clear(role_client, name, content, message):

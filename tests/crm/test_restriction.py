@@ -62,6 +62,8 @@ def test_the_email_notice_goes_out_in_the_persons_language_then_the_lift_records
     assert notified_at < datetime.fromisoformat(lifted.data["lifted_at"])
     notified = AuditEvent.objects.get(action="restriction.lift_notified", subject_id=stored.pk)
     assert notified.data == {"channel": "email", "message_id": message.pk}
+    # the reasons staff wrote are the person's data: in the events' details, not the events
+    assert lifted.reason == "" and lifted.detail.note == "Accuracy checked"
 
 
 def test_a_notice_given_otherwise_needs_a_note_and_an_email_notice_an_address():

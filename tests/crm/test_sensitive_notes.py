@@ -48,9 +48,11 @@ def test_with_a_justification_the_note_is_saved_and_the_reason_logged_without_th
     )
     event = AuditEvent.objects.get(action="free_text.sensitive_saved")
     assert event.subject_id == contact.pk
-    assert event.reason == "court order, file 12"
-    assert event.data == {"field": "notes", "categories": ["health"]}
-    assert "alcoolique" not in str(event.data)
+    assert (event.reason, event.data) == ("", {"field": "notes"})
+    # the justification and the categories are about the person: the event's detail, erased with them
+    assert (event.detail.contact_id, event.detail.note) == (contact.pk, "court order, file 12")
+    assert event.detail.details == {"categories": ["health"]}
+    assert "alcoolique" not in str(event.data) + str(event.detail.details)
 
 
 @pytest.mark.django_db

@@ -255,7 +255,13 @@ def test_collect_returns_the_declared_fields_points_interactions_and_outbox(subj
     assert (interaction["subject"], interaction["body"]) == ("Brochure", BODY)
     outbox = _section(sections, "core.OutboxMessage")
     assert outbox.rows == [
-        {"id": message.pk, "recipient": EMAIL, "subject": f"Welcome {FIRST}", "body": f"Dear {FIRST} {LAST}"}
+        {
+            "id": message.pk,
+            "recipient": EMAIL,
+            "subject": f"Welcome {FIRST}",
+            "body": f"Dear {FIRST} {LAST}",
+            "last_error": "",
+        }
     ]
     assert outbox.history_rows == 2
 
@@ -281,3 +287,16 @@ def test_portable_collect_omits_what_the_person_did_not_provide(subject, message
     assert sorted(point["value"] for point in _section(sections, "crm.ContactPoint").rows) == sorted([EMAIL, PHONE])
     assert _section(sections, "crm.Interaction") is None
     assert _section(sections, "core.OutboxMessage") is None
+
+
+def test_erasure_purges_the_history_of_points_deleted_before_it(subject):
+    # given an address the person had, replaced before the erasure: its point is gone, its history rows stay
+    contact_update(contact=subject, emails=["severine.new@example.fr"])
+    former = ContactPoint.history.filter(contact_id=subject.pk, history_type="-")
+    assert former.count() == 1 and not ContactPoint.objects.filter(pk=former.get().id).exists()
+
+    counts = subject_data_erase(contact=subject, reason="Art. 17 request")
+
+    # then no history row of any of the person's points remains, the deleted one's included
+    assert not ContactPoint.history.filter(contact_id=subject.pk).exists()
+    assert counts["crm.ContactPoint"]["history_purged"] == 6  # old e-mail, phone, new e-mail: created, deleted

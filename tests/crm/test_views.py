@@ -232,6 +232,8 @@ def test_bulk_add_and_remove_tag_writes_an_audit_event_per_contact(role_client, 
     assert set(tag.contacts.values_list("pk", flat=True)) == {sales_contact.pk, second.pk}
     events = AuditEvent.objects.filter(action="contacts.tagged")
     assert sorted(events.values_list("subject_id", flat=True)) == sorted([sales_contact.pk, second.pk])
+    # the tag says something about each person: named in the detail erased with them, not in the event
+    assert {(e.object_id, str(e.data), e.detail.details["tag"]) for e in events} == {("", "{}", "salon 2026")}
 
     client.post("/contacts/tags/", {"action": "remove", "tag": "Salon 2026", "ids": [second.pk]})
 
