@@ -7,11 +7,12 @@ class CrmConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self) -> None:
-        from core import panels
+        from core import navigation, panels
 
         from . import checks  # noqa: F401  (registers the subject-data map check)
         from .selectors import art14_dashboard_panel, art19_dashboard_panel, dashboard_panel, home_panel
 
+        navigation.register("contacts")
         panels.register("home", home_panel)
         panels.register("dashboard", dashboard_panel)
         panels.register("dashboard", art14_dashboard_panel)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core import panels
 from core.decorators import staff_permission_required
 
 from .. import selectors, services
@@ -66,6 +67,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recipients": selectors.contact_recipient_rows(contact=contact)
         if user.has_perm("crm.view_disclosure")
         else None,
+        "contact_panel_templates": panels.templates_for("contact"),
     }
     if user.has_perm("crm.view_interaction"):
         from .interactions import interaction_panel_context
