@@ -291,4 +291,12 @@ def contact_recipient_rows(*, contact: Contact) -> list[dict[str, Any]]:
     for task in RecipientNotification.objects.filter(contact=contact).order_by("-created_at")[:100]:
         tasks.setdefault((task.recipient, task.country), []).append(task)
     keys = sorted(set(contact_recipients(contact_id=contact.pk)) | set(tasks))
-    return [{"name": name, "country": country, "tasks": tasks.get((name, country), [])} for name, country in keys]
+    return [
+        {
+            "name": name,
+            "country": country,
+            "tasks": tasks.get((name, country), []),
+            "internal": Disclosure.is_internal(name),
+        }
+        for name, country in keys
+    ]
