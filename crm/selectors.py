@@ -300,3 +300,26 @@ def contact_recipient_rows(*, contact: Contact) -> list[dict[str, Any]]:
         }
         for name, country in keys
     ]
+
+
+def restriction_handlers(*, limit: int = 5) -> list[str]:
+    """Who a user may ask about a restricted contact: active users who may place and lift restrictions."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    holders = Q(groups__permissions__codename="restrict_contact", groups__permissions__content_type__app_label="crm")
+    holders |= Q(user_permissions__codename="restrict_contact", user_permissions__content_type__app_label="crm")
+    users = get_user_model().objects.filter(holders, is_active=True).distinct().order_by("username")[:limit]
+    return [_person_label(user) for user in users]
+
+
+def _person_label(user: Any) -> str:
+    full_name, username = user.get_full_name(), user.get_username()
+    return f"{full_name} ({username})" if full_name else username
+
+
+def owned_restricted_count(*, user: Any) -> int:
+    """How many of the contacts `user` owns are hidden from them by a restriction (their list says so)."""
+    if user.pk is None:
+        return 0
+    return Contact.objects.hidden_by_restriction(user).filter(owner_id=user.pk).count()

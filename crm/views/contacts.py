@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +42,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "tags": Tag.objects.all(),
         "list_query": query_without(request.GET, "cursor"),
         "filtered": any(request.GET.get(name) for name in filterset.form.fields),
+        "restricted_hidden": 0 if is_partial(request) else selectors.owned_restricted_count(user=request.user),
     }
     template = "crm/partials/contact_results.html" if is_partial(request) else "crm/contact_list.html"
     return render(request, template, context)
@@ -50,7 +51,9 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 @staff_permission_required("core.access_contacts", "crm.view_contact")
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = Contact.objects.restrict(request.user, "view").select_related("organisation", "owner")
-    contact = get_object_or_404(contacts.prefetch_related("points", "tags", "external_ids"), pk=pk)
+    contact = contacts.prefetch_related("points", "tags", "external_ids").filter(pk=pk).first()
+    if contact is None:
+        return _restricted_or_not_found(request, pk)
     if not is_partial(request):  # a fragment refresh is not a new display of the record
         services.contact_access_record(contact_ids=[contact.pk], channel=AccessChannel.PAGE)
     user = request.user
@@ -74,6 +77,14 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
         context.update(interaction_panel_context(request, contact))
     return render(request, "crm/contact_detail.html", context)
+
+
+def _restricted_or_not_found(request: HttpRequest, pk: int) -> HttpResponse:
+    """A restricted contact is refused without a word of its data, naming who can help; anything else is a 404."""
+    if not Contact.objects.hidden_by_restriction(request.user).filter(pk=pk).exists():
+        raise Http404
+    context = {"contact_id": pk, "handlers": selectors.restriction_handlers()}
+    return render(request, "crm/contact_restricted.html", context, status=403)
 
 
 def _contact_form(request: HttpRequest, contact: Contact | None = None) -> ContactForm:
