@@ -60,7 +60,9 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "contact": contact,
         "point_kinds": [ContactPointKind.EMAIL, ContactPointKind.PHONE],
-        "history": selectors.contact_history_entries(contact=contact, limit=50),
+        "history": selectors.contact_history_entries(
+            contact=contact, limit=50, hidden=() if can_see_notes(user) else ("notes",)
+        ),
         "accesses": selectors.contact_accesses(contact=contact) if user.has_perm("crm.view_contactaccess") else None,
         "can_see_notes": can_see_notes(user),
         "can_change": user.has_perm("crm.change_contact") and not contact.restricted,
