@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Error as BrowserError
 
@@ -20,18 +20,13 @@ from crm.models import Organisation, RecipientNotification
 from crm.services import contact_restriction_place, interaction_create
 
 from ..factories import ContactFactory
+from ..test_authorisation import NOT_STAFF_PAGES, named_patterns, url_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (1280, 390)
-# Not staff pages: sign-in and out, machine endpoints, files, and the fragments htmx puts into a page.
-NOT_PAGES = {
-    "login",
-    "logout",
-    "set_language",
-    "healthz",
-    "schema",
-    "api-docs",
+# Not pages to look at: sign-in and out, machine endpoints, files, and the fragments htmx puts into a page.
+NOT_PAGES = NOT_STAFF_PAGES | {
     "access_review:export",
     "crm:import_report",
     "crm:interaction_panel",
@@ -42,20 +37,7 @@ BUILDING_WORDS = re.compile(r"\bissues?\b|being built|arrives with", re.IGNORECA
 REFUSALS = re.compile(r"status of 40[345]|ERR_HTTP_RESPONSE_CODE_FAILURE")
 
 
-def _named_patterns(patterns: list[Any] | None = None, namespace: str = "") -> list[tuple[str, URLPattern]]:
-    found = []
-    for entry in patterns if patterns is not None else get_resolver().url_patterns:
-        if isinstance(entry, URLResolver):
-            if entry.namespace in {"admin", "api"}:
-                continue
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            found.extend(_named_patterns(entry.url_patterns, inner))
-        elif entry.name and f"{namespace}{entry.name}" not in NOT_PAGES:
-            found.append((f"{namespace}{entry.name}", entry))
-    return found
-
-
-def _world(cast: dict[str, Any], tmp_path: Any) -> dict[str, int]:
+def _world(cast: dict[str, Any]) -> dict[str, Any]:
     """One object of each kind, owned by Sales, with long values that test the layout."""
     sales, dpo = cast[roles.SALES], cast[roles.DPO]
     organisation = Organisation.objects.create(name="Société Coopérative d'Intérêt Collectif des Longs Noms")
@@ -78,35 +60,21 @@ def _world(cast: dict[str, Any], tmp_path: Any) -> dict[str, int]:
         contact=contact, contact_ref=contact.pk, recipient="Partner X", cause="erasure"
     )
     return {
-        "contact": contact.pk,
-        "interaction": interaction.pk,
-        "organisation": organisation.pk,
-        "message": message.pk,
-        "job": job.pk,
-        "task": task.pk,
-        "restricted": restricted.pk,
+        "contact": contact,
+        "interaction": interaction,
+        "organisation": organisation,
+        "message": message,
+        "job": job,
+        "task": task,
+        "restricted": restricted,
     }
 
 
-def _urls(world: dict[str, int]) -> list[str]:
-    owners = {
-        "core:outbox_detail": "message",
-        "apikeys:revoke": "message",
-        "crm:organisation_detail": "organisation",
-        "crm:organisation_edit": "organisation",
-        "crm:recipient_notification_detail": "task",
-    }
-    urls = []
-    for name, pattern in _named_patterns():
-        kwargs = {}
-        if "pk" in pattern.pattern.converters:
-            kwargs["pk"] = world[owners.get(name, "job" if name.startswith("crm:import_") else "contact")]
-        if "interaction_pk" in pattern.pattern.converters:
-            kwargs["interaction_pk"] = world["interaction"]
-        urls.append(reverse(name, kwargs=kwargs))
-    # the restricted contact's pages: its record for the roles that see it, the refusal for the others
-    urls.append(reverse("crm:contact_detail", args=[world["restricted"]]))
-    return urls
+def _urls(world: dict[str, Any]) -> list[str]:
+    """Every staff page (the authorisation spec's walk of the URL configuration), then the restricted contact."""
+    pages = [url_for(name, pattern, world) for name, pattern in named_patterns() if name not in NOT_PAGES]
+    # the restricted contact: its record for the roles that see it, the refusal for its owner
+    return [*pages, reverse("crm:contact_detail", args=[world["restricted"].pk])]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -115,7 +83,7 @@ def test_every_staff_page_fits_the_window_and_speaks_of_the_product_only(
     cast, login, page, console_errors, tmp_path, settings, role, width
 ):
     settings.MEDIA_ROOT = tmp_path
-    urls = _urls(_world(cast, tmp_path))
+    urls = _urls(_world(cast))
     page.set_viewport_size({"width": width, "height": 900})
     login(cast[role])
 
