@@ -309,11 +309,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"one_line_refusals": {"()": "core.log_filters.OneLineRefusals"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Django's own console handler would print each record a second time through the root's.
         "django": {"handlers": [], "level": env("LOG_LEVEL", "INFO"), "propagate": True},
+        # runserver's access lines, as Django prints them (configuring "django" resets its children).
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
