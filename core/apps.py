@@ -11,4 +11,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import checks, roles, schema, signals  # noqa: F401  (registers handlers, the API-key scheme)
+        from . import checks, language, navigation, roles, schema, signals  # noqa: F401  (registers handlers, the API-key scheme)
+
+        navigation.register("dashboard")
+        navigation.register("outbox")

@@ -288,3 +288,24 @@ class AccessReview(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.signed_at:%Y-%m-%d %H:%M} by {self.signed_by_label}"
+
+
+class StaffPreference(models.Model):
+    """What a staff member chose for their own interface: the language it speaks.
+
+    Read at each sign-in (core.language); it beats the browser's Accept-Language.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_preference", verbose_name=_("user")
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("staff preference")
+        verbose_name_plural = _("staff preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language})"

@@ -1,4 +1,10 @@
-"""The staff navigation: each area with the permission that opens it."""
+"""The staff navigation: each area with the permission that opens it.
+
+`AREAS` is the catalogue of areas a role may be given (the roles table and the
+access review read it). An area shows in the menu and on the home page only once
+its app has pages: the app calls `register("<key>")` from its AppConfig.ready().
+An app that has not registered its area shows nothing, never a placeholder.
+"""
 
 from __future__ import annotations
 
@@ -27,12 +33,25 @@ AREAS = [
     Area("dashboard", _("Dashboard"), "dashboard", "core.access_dashboard"),
     Area("outbox", _("Outbox"), "core:outbox_list", "core.access_outbox"),
 ]
+_registered: set[str] = set()
+
+
+def register(key: str) -> None:
+    """Open the area `key` in the navigation; its app calls this once its pages exist."""
+    if key not in {area.key for area in AREAS}:
+        raise ValueError(f"unknown area {key!r}: add it to core.navigation.AREAS")
+    _registered.add(key)
+
+
+def open_areas() -> list[Area]:
+    """The areas whose apps registered them, in menu order."""
+    return [area for area in AREAS if area.key in _registered]
 
 
 def areas_for(user: Any) -> list[Area]:
     if not user.is_authenticated:
         return []
-    return [area for area in AREAS if user.has_perm(area.permission)]
+    return [area for area in open_areas() if user.has_perm(area.permission)]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -7,13 +7,14 @@ class CrmConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self) -> None:
-        from core import panels
+        from core import navigation, panels
 
         from . import checks  # noqa: F401  (registers the subject-data map check)
         from .imports.erasure import on_contact_erasing
         from .selectors import art14_dashboard_panel, art19_dashboard_panel, dashboard_panel, home_panel
         from .signals import contact_erasing
 
+        navigation.register("contacts")
         panels.register("home", home_panel)
         panels.register("dashboard", dashboard_panel)
         panels.register("dashboard", art14_dashboard_panel)

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.text import is_id_text
@@ -13,6 +14,7 @@ from core.text import is_id_text
 from .models import Contact, Interaction, NotificationStatus, Organisation, Tag
 from .services.contacts import PROFILE_FIELDS, PROVENANCE_FIELDS
 from .services.restriction import NoticeChannel
+from .templatetags.crm_ui import phone_display
 
 CONTACT_FORM_FIELDS = [*PROFILE_FIELDS, "notes"]
 SOURCE_FIELDS = list(PROVENANCE_FIELDS)
@@ -70,6 +72,13 @@ class OrganisationSelect(forms.Select):
             self.choices = everything
 
 
+def _interface_language() -> str:
+    """The language the user is working in, as a contact language choice (the model default otherwise)."""
+    field = Contact._meta.get_field("preferred_language")
+    language = (get_language() or "").split("-")[0]
+    return language if language in dict(field.choices) else field.default
+
+
 class ContactForm(ServiceErrorsMixin, forms.ModelForm):
     """The contact's own fields plus its emails, phones and tags (one per line; the first is primary)."""
 
@@ -89,8 +98,16 @@ class ContactForm(ServiceErrorsMixin, forms.ModelForm):
         label=_("Tags"),
         queryset=Tag.objects.all(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
-        help_text=_("Hold Ctrl (⌘ on a Mac) to pick several."),
+        # static/js/tag-picker.js turns it into a searchable multi-choice (type, arrows, Enter, Backspace).
+        widget=forms.SelectMultiple(
+            attrs={
+                "size": 4,
+                "data-tag-picker": "",
+                "data-remove-label": _("Remove"),
+                "data-no-results": _("No tag matches"),
+            }
+        ),
+        help_text=_("Type to search the tags, Enter to add one, Backspace to remove the last one."),
     )
     justification = justification_field()
 
@@ -125,10 +142,13 @@ class ContactForm(ServiceErrorsMixin, forms.ModelForm):
                 del self.fields[name]
         elif "owner" in self.fields:
             self.fields["owner"].empty_label = _("Me")  # the creator owns what nobody else is given
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("preferred_language", _interface_language())
         if self.instance.pk and not self.is_bound:
             points = list(self.instance.points.all())
             self.initial["emails"] = "\n".join(p.value for p in points if p.kind == "email")
-            self.initial["phones"] = "\n".join(p.value for p in points if p.kind == "phone")
+            # As the contact page shows them; the service stores them back in E.164.
+            self.initial["phones"] = "\n".join(phone_display(p.value) for p in points if p.kind == "phone")
             self.initial["tags"] = list(self.instance.tags.all())
             if "owner" in self.fields:
                 self.initial["owner"] = self.instance.owner_id

@@ -52,6 +52,12 @@ class ContactQuerySet(models.QuerySet):
             queryset = queryset.filter(restricted=False)
         return queryset
 
+    def hidden_by_restriction(self, user: Any) -> ContactQuerySet:
+        """Live contacts `user` could see but for their restriction (Art. 18): none for roles that see them."""
+        if user is None or user.has_perm("crm.view_restricted_contact"):
+            return self.none()
+        return self._reachable(user, "view").live().filter(restricted=True)
+
     def trash(self, user: Any) -> ContactQuerySet:
         """Soft-deleted contacts `user` may restore: the rules of `restrict(user, "delete")`, applied to the trash."""
         return self._reachable(user, "delete").filter(deleted_at__isnull=False, restricted=False)

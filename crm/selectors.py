@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -164,6 +164,7 @@ class HistoryEntry:
     actor: str
     changed_fields: list[str]
     reason: str
+    hidden_fields: int = 0  # changed fields the viewer's role may not read, counted but not named
 
 
 def _history_actor(record: Any) -> str:
@@ -172,16 +173,23 @@ def _history_actor(record: Any) -> str:
     return f"{record.history_actor_kind}:{record.history_actor_label}"
 
 
-def contact_history_entries(*, contact: Contact, limit: int = 50) -> list[HistoryEntry]:
-    """The latest `limit` history rows, newest first, each with the fields it changed (by verbose name)."""
+def contact_history_entries(*, contact: Contact, limit: int = 50, hidden: Collection[str] = ()) -> list[HistoryEntry]:
+    """The latest `limit` history rows, newest first, each with the fields it changed (by verbose name).
+
+    Fields named in `hidden` (those the viewer's role may not read, e.g. notes) are
+    counted in `hidden_fields` but never named: even a field's name says something.
+    """
     records = list(contact_history(contact=contact)[: limit + 1])
     entries = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
         changed: list[str] = []
+        hidden_count = 0
         if record.history_type == "~" and previous is not None:
             delta = record.diff_against(previous, excluded_fields=_HISTORY_DIFF_EXCLUDED)
-            changed = [str(Contact._meta.get_field(name).verbose_name) for name in delta.changed_fields]
+            names = delta.changed_fields
+            changed = [str(Contact._meta.get_field(name).verbose_name) for name in names if name not in hidden]
+            hidden_count = len(names) - len(changed)
         entries.append(
             HistoryEntry(
                 date=record.history_date,
@@ -190,6 +198,7 @@ def contact_history_entries(*, contact: Contact, limit: int = 50) -> list[Histor
                 actor=_history_actor(record),
                 changed_fields=changed,
                 reason=record.history_change_reason or "",
+                hidden_fields=hidden_count,
             )
         )
     return entries
@@ -291,4 +300,35 @@ def contact_recipient_rows(*, contact: Contact) -> list[dict[str, Any]]:
     for task in RecipientNotification.objects.filter(contact=contact).order_by("-created_at")[:100]:
         tasks.setdefault((task.recipient, task.country), []).append(task)
     keys = sorted(set(contact_recipients(contact_id=contact.pk)) | set(tasks))
-    return [{"name": name, "country": country, "tasks": tasks.get((name, country), [])} for name, country in keys]
+    return [
+        {
+            "name": name,
+            "country": country,
+            "tasks": tasks.get((name, country), []),
+            "internal": Disclosure.is_internal(name),
+        }
+        for name, country in keys
+    ]
+
+
+def restriction_handlers(*, limit: int = 5) -> list[str]:
+    """Who a user may ask about a restricted contact: active users who may place and lift restrictions."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    holders = Q(groups__permissions__codename="restrict_contact", groups__permissions__content_type__app_label="crm")
+    holders |= Q(user_permissions__codename="restrict_contact", user_permissions__content_type__app_label="crm")
+    users = get_user_model().objects.filter(holders, is_active=True).distinct().order_by("username")[:limit]
+    return [_person_label(user) for user in users]
+
+
+def _person_label(user: Any) -> str:
+    full_name, username = user.get_full_name(), user.get_username()
+    return f"{full_name} ({username})" if full_name else username
+
+
+def owned_restricted_count(*, user: Any) -> int:
+    """How many of the contacts `user` owns are hidden from them by a restriction (their list says so)."""
+    if user.pk is None:
+        return 0
+    return Contact.objects.hidden_by_restriction(user).filter(owner_id=user.pk).count()

@@ -1,10 +1,9 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.http import Http404, HttpRequest, HttpResponse
 
 from core.decorators import staff_permission_required
 
 
 @staff_permission_required("core.access_retention")
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/area_placeholder.html", {"title": _("Retention")})
+    # The area has no pages yet, so it is not in the navigation (core.navigation.register opens it).
+    raise Http404

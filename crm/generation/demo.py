@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core import roles
 
-from ..models import Contact, Organisation
+from ..models import Contact, ContactPoint, Interaction, Organisation
 from ..services import contact_create, contact_delete, interaction_create
 from .bulk import tags_ensure
 from .fake import ContactFaker, FictionPhones, Ratios, Row
@@ -21,6 +21,10 @@ SOFT_DELETED = 2  # a couple of contacts in the trash, when the demo has room fo
 # Owners of demo contacts: the Sales user owns about a third, the rest is spread.
 OWNER_ROLES = [roles.SALES, roles.SALES, roles.SALES, roles.MARKETING, roles.SUPPORT, roles.DPO, None, None, None]
 AUTHOR_ROLES = [roles.SUPPORT, roles.SALES]
+# Demo contacts arrive over the last 24 months, more of them recently, so the dashboard's monthly
+# chart and each contact's history look like a CRM in use rather than one filled this morning.
+DEMO_SPAN = timedelta(days=730)
+RECENT_BIAS = 0.7  # < 1 draws more creation dates near today
 
 
 def service_arguments(person: Row) -> dict[str, Any]:
@@ -52,15 +56,40 @@ def demo_contacts_add(ctx: Any, faker: ContactFaker, missing: int) -> list[Conta
     while len(created) < missing and attempts < missing * 2:
         attempts += 1
         person = faker.person(now=now, organisations=organisations, tags=tags)
+        born = now - DEMO_SPAN * (1 - faker.rng.random() ** RECENT_BIAS)
+        person["collected_at"] = min(person["collected_at"], born)
         try:
             contact = contact_create(**service_arguments(person), owner=faker.rng.choice(owners))
         except ValidationError:  # an address or number someone already has: draw another person
             continue
-        since = max(person["collected_at"], now - timedelta(days=400))
-        for interaction in faker.interactions(locale=person["_locale"], since=since, now=now, authors=authors):
+        interactions = faker.interactions(locale=person["_locale"], since=born, now=now, authors=authors)
+        for interaction in interactions:
             interaction_create(contact=contact, **interaction)
+        demo_contact_backdate(contact=contact, born=born)
         created.append(contact)
     return created
+
+
+def demo_contact_backdate(*, contact: Contact, born: datetime) -> None:
+    """Date a demo contact as if it had been created at `born` and worked on since.
+
+    Demo seeding only: the contact, its points and their "+" history rows move to
+    `born`; each interaction and its history row to the interaction's date; the
+    contact's later history rows (written as interactions were logged) to those
+    dates, in order. Audit events keep the real time: evidence is never edited.
+    """
+    moments = sorted(Interaction.objects.filter(contact=contact).values_list("occurred_at", flat=True))
+    Contact.objects.filter(pk=contact.pk).update(created_at=born, updated_at=moments[-1] if moments else born)
+    points = ContactPoint.objects.filter(contact=contact)
+    points.update(created_at=born)
+    ContactPoint.history.filter(id__in=points.values("id")).update(history_date=born)
+    for interaction_id, occurred_at in Interaction.objects.filter(contact=contact).values_list("id", "occurred_at"):
+        Interaction.objects.filter(pk=interaction_id).update(created_at=occurred_at)
+        Interaction.history.filter(id=interaction_id).update(history_date=occurred_at)
+    dates = [born, *moments]
+    rows = Contact.history.filter(id=contact.pk).order_by("history_id").values_list("history_id", flat=True)
+    for index, history_id in enumerate(rows):
+        Contact.history.filter(history_id=history_id).update(history_date=dates[min(index, len(dates) - 1)])
 
 
 def seed_contacts(ctx: Any) -> None:

@@ -19,7 +19,7 @@ NOTE_TEMPLATES = {
         "Met at the {city} trade fair; interested in the {company} offer.",
         "Prefers calls in the morning. Follow up in {month}.",
         "Former {company} customer, asked for a demo.",
-        "Reported a billing issue, resolved on {day} {month}.",
+        "Reported a billing error, resolved on {day} {month}.",
         "Wants the brochure posted to {city}.",
         "Referred by {name}.",
     ],

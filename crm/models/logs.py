@@ -44,6 +44,9 @@ class ContactAccess(models.Model):
 class Disclosure(models.Model):
     """An export, API push or sync of contacts to a recipient (CON-06, Art. 19 reads it)."""
 
+    # An export that stays inside the organisation names its recipient "internal: <who exported>" (crm/exports.py).
+    INTERNAL_PREFIX = "internal:"
+
     disclosed_at = models.DateTimeField(_("disclosed at"), auto_now_add=True, db_index=True)
     recipient = models.CharField(_("recipient"), max_length=200)
     country = models.CharField(_("recipient country"), max_length=2, blank=True)
@@ -61,6 +64,11 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} ({self.contact_count}) {self.disclosed_at:%Y-%m-%d}"
+
+    @classmethod
+    def is_internal(cls, recipient: str) -> bool:
+        """The controller's own staff: logged as a disclosure, but no recipient to notify under Art. 19."""
+        return recipient.startswith(cls.INTERNAL_PREFIX)
 
 
 @personal_data(subject="contact", on_erase=ON_ERASE_DELETE, fields={})

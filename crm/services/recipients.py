@@ -4,6 +4,10 @@ The recipients are read from the disclosure log (CON-06): every export, API
 read by a key, push or sync recorded there. A task is opened per recipient
 (CON-05, DSR-13) and closed by staff as sent, or as impossible or
 disproportionate with a justification.
+
+Exports kept inside the organisation ("internal: sales") stay in the disclosure
+log but open no task: the controller's own staff act under its authority
+(Art. 29) and are not recipients to notify.
 """
 
 from __future__ import annotations
@@ -18,14 +22,21 @@ from django.utils.translation import gettext as _
 from core.actors import current_actor
 from core.audit import audit_event_record
 
-from ..models import NEEDS_JUSTIFICATION, Contact, NotificationCause, NotificationStatus, RecipientNotification
+from ..models import (
+    NEEDS_JUSTIFICATION,
+    Contact,
+    Disclosure,
+    NotificationCause,
+    NotificationStatus,
+    RecipientNotification,
+)
 from ..selectors import contact_recipients, disclosed_field_key
 
 
 def recipient_notifications_open(
     *, contact: Contact, cause: str, fields: Iterable[str] = ()
 ) -> list[RecipientNotification]:
-    """Open an Art. 19 task for each recipient of the contact's data; returns the tasks opened or extended.
+    """Open an Art. 19 task for each third-party recipient of the contact's data; returns the tasks opened or extended.
 
     For a rectification, only recipients that received one of the changed
     `fields` are concerned, and a task still open for the same recipient gains
@@ -34,7 +45,11 @@ def recipient_notifications_open(
     inside the caller's transaction.
     """
     changed = {disclosed_field_key(name) for name in fields}
-    recipients = contact_recipients(contact_id=contact.pk)
+    recipients = {
+        key: received
+        for key, received in contact_recipients(contact_id=contact.pk).items()
+        if not Disclosure.is_internal(key[0])
+    }
     if not recipients:
         return []
     open_tasks = {

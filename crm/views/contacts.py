@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core import panels
 from core.decorators import staff_permission_required
 
 from .. import selectors, services
@@ -41,6 +42,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "tags": Tag.objects.all(),
         "list_query": query_without(request.GET, "cursor"),
         "filtered": any(request.GET.get(name) for name in filterset.form.fields),
+        "restricted_hidden": 0 if is_partial(request) else selectors.owned_restricted_count(user=request.user),
     }
     template = "crm/partials/contact_results.html" if is_partial(request) else "crm/contact_list.html"
     return render(request, template, context)
@@ -49,14 +51,18 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 @staff_permission_required("core.access_contacts", "crm.view_contact")
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = Contact.objects.restrict(request.user, "view").select_related("organisation", "owner")
-    contact = get_object_or_404(contacts.prefetch_related("points", "tags", "external_ids"), pk=pk)
+    contact = contacts.prefetch_related("points", "tags", "external_ids").filter(pk=pk).first()
+    if contact is None:
+        return _restricted_or_not_found(request, pk)
     if not is_partial(request):  # a fragment refresh is not a new display of the record
         services.contact_access_record(contact_ids=[contact.pk], channel=AccessChannel.PAGE)
     user = request.user
     context = {
         "contact": contact,
         "point_kinds": [ContactPointKind.EMAIL, ContactPointKind.PHONE],
-        "history": selectors.contact_history_entries(contact=contact, limit=50),
+        "history": selectors.contact_history_entries(
+            contact=contact, limit=50, hidden=() if can_see_notes(user) else ("notes",)
+        ),
         "accesses": selectors.contact_accesses(contact=contact) if user.has_perm("crm.view_contactaccess") else None,
         "can_see_notes": can_see_notes(user),
         "can_change": user.has_perm("crm.change_contact") and not contact.restricted,
@@ -66,12 +72,21 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recipients": selectors.contact_recipient_rows(contact=contact)
         if user.has_perm("crm.view_disclosure")
         else None,
+        "contact_panel_templates": panels.templates_for("contact"),
     }
     if user.has_perm("crm.view_interaction"):
         from .interactions import interaction_panel_context
 
         context.update(interaction_panel_context(request, contact))
     return render(request, "crm/contact_detail.html", context)
+
+
+def _restricted_or_not_found(request: HttpRequest, pk: int) -> HttpResponse:
+    """A restricted contact is refused without a word of its data, naming who can help; anything else is a 404."""
+    if not Contact.objects.hidden_by_restriction(request.user).filter(pk=pk).exists():
+        raise Http404
+    context = {"contact_id": pk, "handlers": selectors.restriction_handlers()}
+    return render(request, "crm/contact_restricted.html", context, status=403)
 
 
 def _contact_form(request: HttpRequest, contact: Contact | None = None) -> ContactForm:

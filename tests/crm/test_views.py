@@ -355,7 +355,9 @@ def test_restricted_contact_shows_a_badge_and_banner_and_is_read_only(role_clien
     assert 'id="restriction-banner"' in html and "Accuracy contested" in html
     assert 'id="edit-contact"' not in html and 'id="interaction-form"' not in html
     assert client.get(detail(contact, "edit/")).status_code == 404
-    assert role_client("Marketing").get(detail(contact)).status_code == 404  # no legal-claims permission
+    refused = role_client("Marketing").get(detail(contact))  # no legal-claims permission: told, not shown
+    assert refused.status_code == 403
+    assert "Gardé" not in refused.content.decode() and "Accuracy contested" not in refused.content.decode()
 
 
 # --- interactions, in place ----------------------------------------------------------------------------------------
