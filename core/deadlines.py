@@ -54,3 +54,17 @@ def art14_overdue_cutoff(today: date) -> datetime:
     while add_months(first_not_overdue, ART14_NOTICE_MONTHS) < today:
         first_not_overdue += timedelta(days=1)
     return start_of_day(first_not_overdue)
+
+
+# Art. 33(1): notify the supervisory authority "not later than 72 hours after having become aware" of a breach.
+ART33_NOTIFICATION_HOURS = 72
+
+
+def art33_notification_due(aware_at: datetime) -> datetime:
+    """The instant the Art. 33(1) notification falls due: 72 elapsed hours, whatever the clocks do meanwhile."""
+    return aware_at + timedelta(hours=ART33_NOTIFICATION_HOURS)
+
+
+def art33_time_left(aware_at: datetime, now: datetime) -> timedelta:
+    """Time until the Art. 33(1) deadline; negative once it has passed."""
+    return art33_notification_due(aware_at) - now
