@@ -36,6 +36,7 @@ EDITORS = {ADMIN, DPO, SALES, MARKETING, SUPPORT}
 INTERACTION_READERS = {ADMIN, DPO, SALES, SUPPORT, AUDITOR}
 INTERACTION_WRITERS = {ADMIN, DPO, SALES, SUPPORT}
 IMPORTERS = {ADMIN, DPO, SALES, MARKETING}
+REGISTRY_READERS = {ADMIN, DPO, AUDITOR}
 
 # url name -> roles that may open it (GET). Everyone else must not get a 2xx.
 PAGES: dict[str, set[str]] = {
@@ -52,6 +53,19 @@ PAGES: dict[str, set[str]] = {
     "consent:index": {ADMIN, DPO, SALES, MARKETING, AUDITOR},
     "dsar:index": {ADMIN, DPO, SUPPORT, AUDITOR},
     "registry:index": {ADMIN, DPO, AUDITOR},
+    **dict.fromkeys(
+        ["registry:activity_detail", "registry:activity_history", "registry:recipient_list"], REGISTRY_READERS
+    ),
+    **dict.fromkeys(["registry:export", "registry:breach_list", "registry:breach_detail"], REGISTRY_READERS),
+    **dict.fromkeys(["registry:activity_create", "registry:activity_edit", "registry:activity_submit"], {ADMIN, DPO}),
+    **dict.fromkeys(
+        ["registry:activity_comment", "registry:recipient_create", "registry:recipient_edit"], {ADMIN, DPO}
+    ),
+    "registry:profile_edit": {ADMIN, DPO},
+    **dict.fromkeys(["registry:activity_approve", "registry:activity_request_changes"], {DPO}),
+    **dict.fromkeys(["registry:breach_create", "registry:breach_edit", "registry:breach_notify"], {DPO}),
+    **dict.fromkeys(["registry:breach_link_contacts", "registry:breach_inform", "registry:breach_close"], {DPO}),
+    "privacy_notice": EVERY_ROLE | {OUTSIDER},
     "retention:index": {ADMIN, DPO, AUDITOR},
     "crm:contact_list": EVERY_ROLE,
     "crm:contact_detail": EVERY_ROLE,
@@ -92,6 +106,8 @@ API: dict[str, tuple[set[str], set[str] | None]] = {
     "organisations": (EVERY_ROLE, {ADMIN, DPO, SALES}),
     "interactions": (INTERACTION_READERS, INTERACTION_WRITERS),
     "recipient-notifications": ({ADMIN, DPO, AUDITOR}, None),  # tasks are opened by services, never posted
+    "processing-activities": (REGISTRY_READERS, None),
+    "breaches": (REGISTRY_READERS, None),
 }
 # The contact fields each role may receive from the API.
 CONTACT_FIELDS_WITHOUT_NOTES = {
@@ -181,6 +197,8 @@ def url_for(name: str, pattern: URLPattern, world: dict[str, Any]) -> str:
             "crm:recipient_notification_detail": "task",
         }.get(name, "job" if name.startswith("crm:import_") else "contact")
         kwargs["pk"] = world[owner].pk
+    if "fmt" in keys:
+        kwargs["fmt"] = "csv"
     if "interaction_pk" in keys:
         kwargs["interaction_pk"] = world["interaction"].pk
     return reverse(name, kwargs=kwargs)
