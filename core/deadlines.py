@@ -9,7 +9,7 @@ collected on 1 February in Paris.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
@@ -61,8 +61,12 @@ ART33_NOTIFICATION_HOURS = 72
 
 
 def art33_notification_due(aware_at: datetime) -> datetime:
-    """The instant the Art. 33(1) notification falls due: 72 elapsed hours, whatever the clocks do meanwhile."""
-    return aware_at + timedelta(hours=ART33_NOTIFICATION_HOURS)
+    """The instant the Art. 33(1) notification falls due: 72 elapsed hours, whatever the clocks do meanwhile.
+
+    Counted in UTC: adding hours to a Europe/Paris datetime adds wall-clock hours, one too many or too few
+    across a change of clocks.
+    """
+    return aware_at.astimezone(UTC) + timedelta(hours=ART33_NOTIFICATION_HOURS)
 
 
 def art33_time_left(aware_at: datetime, now: datetime) -> timedelta:

@@ -198,6 +198,10 @@ class RecipientForm(forms.ModelForm):
 
 
 class ProfileForm(forms.ModelForm):
+    authority_url = forms.URLField(
+        label=OrganisationProfile._meta.get_field("authority_url").verbose_name, assume_scheme="https"
+    )
+
     class Meta:
         model = OrganisationProfile
         fields = [
