@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.functional import Promise
 
 from .choices import ActivityRole, TransferMechanism
@@ -66,6 +68,8 @@ def notice_context() -> dict[str, Any]:
 
 
 def art14_register_context(contact: Any) -> dict[str, Any]:
-    """Purposes, legal bases, retention, recipients and the DPO's contact for the Art. 14 notice."""
+    """Purposes, legal bases, retention, recipients and the DPO's contact for the Art. 14 notice, in the contact's
+    language (the texts are read now, before the message renders)."""
     profile = organisation_profile()
-    return {"register_entries": notice_entries(), "dpo_contact": profile.dpo_contact}
+    with translation.override(getattr(contact, "preferred_language", None) or settings.LANGUAGE_CODE):
+        return {"register_entries": notice_entries(), "dpo_contact": profile.dpo_contact}

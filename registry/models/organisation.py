@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,7 @@ class OrganisationProfile(models.Model):
     review_period_months = models.PositiveSmallIntegerField(
         _("review period (months)"),
         default=DEFAULT_REVIEW_MONTHS,
+        validators=[MinValueValidator(1)],
         help_text=_("An approved activity falls due for review this many months after its approval."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

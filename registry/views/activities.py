@@ -143,8 +143,8 @@ def activity_approve(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Activity approved."))
             return redirect("registry:activity_detail", pk=pk)
-    context = _detail_context(request, activity, form)
-    return render(request, "registry/activity_detail.html", context, status=400)
+    # 200, not 400: the page is the entry itself, shown again with the review's errors beside the checklist.
+    return render(request, "registry/activity_detail.html", _detail_context(request, activity, form))
 
 
 @staff_permission_required(*VIEW, services.activities.APPROVE_PERMISSION)
