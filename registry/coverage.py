@@ -64,11 +64,10 @@ def personal_fields() -> dict[str, str]:
     }
 
 
-def _covered_fields(activities: list[ProcessingActivity]) -> set[str]:
+def _covered_fields(activities: list[ProcessingActivity], fields: dict[str, str]) -> set[str]:
     covered = set()
     for activity in activities:
         categories = {row.category for row in activity.data_categories.all()}
-        fields = personal_fields()
         covered |= {key for key in activity.data_fields if fields.get(key) in categories}
     return covered
 
@@ -78,9 +77,10 @@ def _approved() -> list[ProcessingActivity]:
 
 
 def uncovered_fields_gaps() -> list[Gap]:
-    covered = _covered_fields(_approved())
+    fields = personal_fields()
+    covered = _covered_fields(_approved(), fields)
     by_category: dict[str, list[str]] = defaultdict(list)
-    for key, category in sorted(personal_fields().items()):
+    for key, category in sorted(fields.items()):
         if key not in covered:
             by_category[category].append(key)
     return [
