@@ -18,8 +18,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Max
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.subject_data import Category, declarations
@@ -64,6 +67,18 @@ def personal_fields() -> dict[str, str]:
     }
 
 
+def field_label(key: str) -> str:
+    """ "crm.Contact.first_name" as a DPO reads it: "Contact: first name" (the key itself when it is unknown)."""
+    app_label, _sep, rest = key.partition(".")
+    model_name, _sep, field_name = rest.partition(".")
+    try:
+        model = apps.get_model(app_label, model_name)
+        field = model._meta.get_field(field_name)
+    except (LookupError, FieldDoesNotExist, ValueError):
+        return key
+    return f"{capfirst(model._meta.verbose_name)}: {field.verbose_name}"
+
+
 def _covered_fields(activities: list[ProcessingActivity], fields: dict[str, str]) -> set[str]:
     covered = set()
     for activity in activities:
@@ -89,7 +104,7 @@ def uncovered_fields_gaps() -> list[Gap]:
             message=_("%(category)s: %(count)d field(s) that no approved activity covers.")
             % {"category": Category(category).label, "count": len(keys)},
             link=reverse("registry:index"),
-            causes=keys,
+            causes=[field_label(key) for key in keys],
         )
         for category, keys in by_category.items()
     ]

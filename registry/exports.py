@@ -32,6 +32,7 @@ from .choices import (
     SubjectCategory,
     TransferMechanism,
 )
+from .coverage import field_label
 from .models import OrganisationProfile, ProcessingActivity, localized
 from .selectors import (
     activities_with_details,
@@ -154,7 +155,7 @@ COLUMNS = [
     ),
     Column("data_subjects", gettext_lazy("Categories of data subjects"), lambda a, p: _subjects(a), "c"),
     Column("data_categories", gettext_lazy("Categories of personal data"), lambda a, p: _categories(a), "c"),
-    Column("fields", gettext_lazy("Fields used"), lambda a, p: ", ".join(a.data_fields)),
+    Column("fields", gettext_lazy("Fields used"), lambda a, p: ", ".join(field_label(key) for key in a.data_fields)),
     Column("sensitive_data", gettext_lazy("Sensitive data"), lambda a, p: _sensitive(a)),
     Column(
         "art9_condition",

@@ -18,7 +18,7 @@ from .choices import (
     SensitiveData,
     SubjectCategory,
 )
-from .coverage import personal_fields
+from .coverage import field_label, personal_fields
 from .models import Breach, OrganisationProfile, ProcessingActivity, Recipient
 from .services import CategoryInput
 
@@ -36,7 +36,9 @@ def _checkboxes(label: Any, choices: Any, help_text: Any = "") -> forms.Multiple
 
 
 def field_choices() -> list[tuple[str, str]]:
-    return [(key, f"{key} ({Category(category).label})") for key, category in sorted(personal_fields().items())]
+    return [
+        (key, f"{field_label(key)} ({Category(category).label})") for key, category in sorted(personal_fields().items())
+    ]
 
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

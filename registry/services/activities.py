@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +27,6 @@ from ..selectors import organisation_profile
 
 APPROVE_PERMISSION = "registry.approve_processingactivity"
 # Purposes that are marketing in all but name: their legal basis is mandatory even without sensitive data (REG-03).
-REVIEWABLE = (ActivityStatus.SUBMITTED, ActivityStatus.REVIEW_DUE, ActivityStatus.APPROVED)
 SUBMITTABLE = (ActivityStatus.DRAFT, ActivityStatus.CHANGES_REQUESTED, ActivityStatus.REVIEW_DUE)
 
 
@@ -205,6 +205,11 @@ def activity_submit(*, activity: ProcessingActivity, user: Any = None) -> Proces
     return activity
 
 
+def reviewable(activity: ProcessingActivity, today: date) -> bool:
+    """Submitted, or due for review (edited since its approval, or past its review date)."""
+    return activity.status == ActivityStatus.SUBMITTED or activity.review_due_on(today)
+
+
 def _approval_errors(activity: ProcessingActivity, user: Any, checklist: Sequence[str]) -> dict[str, list[str]]:
     errors = submission_errors(activity)
     missing = [str(item.label) for item in ReviewItem if item.value not in set(checklist)]
@@ -231,7 +236,7 @@ def activity_approve(
     if not user.has_perm(APPROVE_PERMISSION):
         raise PermissionDenied(_("Only the DPO approves processing activities."))
     activity = ProcessingActivity.objects.select_for_update().get(pk=activity.pk)
-    if activity.status not in REVIEWABLE:
+    if not reviewable(activity, deadlines.local_today()):
         raise ValidationError(_("Submit the entry for review before approving it."))
     errors = _approval_errors(activity, user, checklist)
     if errors:

@@ -7,6 +7,7 @@ from django import template
 from core.subject_data import Category
 
 from ..choices import BreachNature, DpiaCriterion, ReviewItem, SecurityMeasure, SensitiveData, SubjectCategory
+from ..coverage import field_label
 from ..selectors import choice_labels
 
 register = template.Library()
@@ -26,3 +27,9 @@ LISTS = {
 def labels(values: Any, kind: str) -> str:
     """A JSON list of choice values, as their labels joined by commas ("—" when empty)."""
     return ", ".join(choice_labels(list(values or []), LISTS[kind])) or "—"
+
+
+@register.filter
+def field_labels(keys: Any) -> str:
+    """Fields of the subject-data map as a DPO reads them ("Contact: first name, …")."""
+    return ", ".join(field_label(key) for key in keys or []) or "—"

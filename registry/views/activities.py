@@ -56,6 +56,7 @@ def _detail_context(request: HttpRequest, activity: ProcessingActivity, approval
         "comment_form": CommentForm(),
         "can_edit": request.user.has_perm("registry.change_processingactivity"),
         "can_approve": request.user.has_perm(services.activities.APPROVE_PERMISSION),
+        "reviewable": services.activities.reviewable(activity, today),
     }
 
 

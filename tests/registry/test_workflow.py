@@ -166,3 +166,10 @@ def test_changes_requested_need_a_comment_and_send_the_entry_back(make_activity,
     activity_comment_add(activity=activity, user=admin_role_user, body="Done")
     assert [c.author_label for c in activity.comments.all()] == [dpo_user.username, admin_role_user.username]
     activity_submit(activity=activity)
+
+
+def test_an_approved_entry_is_not_approved_again_before_it_is_due(make_activity, dpo_user, second_dpo):
+    activity = make_activity(approver=dpo_user)
+    with pytest.raises(ValidationError):
+        activity_approve(activity=activity, user=second_dpo, checklist=ALL_CHECKS)
+    assert ActivityApproval.objects.filter(activity=activity).count() == 1
