@@ -82,6 +82,8 @@ def _shown(field_name: str, value: Any, model: Any) -> str:
         return "—"
     if field_name in LIST_CHOICES:
         return ", ".join(choice_labels(list(value), LIST_CHOICES[field_name]))
+    if field_name == "category_summary":
+        return "; ".join(value)
     if field_name == "recipients":
         from .models import Recipient
 

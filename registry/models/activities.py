@@ -134,6 +134,8 @@ class ProcessingActivity(models.Model):
     subject_categories = models.JSONField(_("categories of data subjects"), default=list, blank=True)
     subject_categories_other = models.CharField(_("other data subjects"), max_length=200, blank=True)
     data_fields = models.JSONField(_("fields used"), default=list, blank=True)
+    # Kept by the services from the ActivityDataCategory rows, so that every version carries them.
+    category_summary = models.JSONField(_("categories and retention periods"), default=list, blank=True)
     sensitive_data = models.JSONField(_("sensitive data"), default=list, blank=True)
     art9_condition = models.CharField(_("Art. 9(2) condition"), max_length=1, choices=Art9Condition.choices, blank=True)
     data_source = models.CharField(_("source of the data"), max_length=300, blank=True)

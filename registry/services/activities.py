@@ -81,6 +81,27 @@ def _write_categories(activity: ProcessingActivity, categories: Sequence[Categor
     return changed
 
 
+def category_summary(activity: ProcessingActivity) -> list[str]:
+    """The categories with their descriptions and retention periods, kept on the entry so that each version
+    carries them and the diff between versions shows a changed retention period."""
+    return [
+        " — ".join(part for part in (str(row.get_category_display()), row.description, row.retention) if part)
+        for row in activity.data_categories.order_by("category")
+    ]
+
+
+def _set_recipients(activity: ProcessingActivity, recipients: Sequence[Recipient]) -> None:
+    """Change the recipients without a history row per change: the entry's next save records them."""
+    if hasattr(activity, "skip_history_when_saving"):
+        activity.recipients.set(recipients)
+        return
+    activity.skip_history_when_saving = True
+    try:
+        activity.recipients.set(recipients)
+    finally:
+        del activity.skip_history_when_saving
+
+
 def _validate(activity: ProcessingActivity) -> None:
     activity.full_clean(exclude=["recipients", "approved_by", "last_editor"])
 
@@ -100,10 +121,15 @@ def activity_create(
     activity.status = ActivityStatus.DRAFT
     activity.last_editor = user if getattr(user, "pk", None) else None
     _validate(activity)
+    # One version for the new entry, holding its recipients and categories: the first save writes no history.
+    activity.skip_history_when_saving = True
+    activity.save()
+    _set_recipients(activity, recipients)
+    _write_categories(activity, categories)
+    del activity.skip_history_when_saving
+    activity.category_summary = category_summary(activity)
     activity._change_reason = "created"
     activity.save()
-    activity.recipients.set(recipients)
-    _write_categories(activity, categories)
     audit_event_record(action="registry.activity_created", obj=activity, data={"reference": activity.reference})
     return activity
 
@@ -126,10 +152,11 @@ def activity_update(
             setattr(activity, name, data[name])
         _validate(activity)
         if recipients is not None and set(activity.recipients.all()) != set(recipients):
-            activity.recipients.set(recipients)
+            _set_recipients(activity, recipients)
             changed.append("recipients")
         if categories is not None and _write_categories(activity, categories):
             changed.append("data_categories")
+            activity.category_summary = category_summary(activity)
         if not changed:
             return activity
         was_approved = activity.status == ActivityStatus.APPROVED

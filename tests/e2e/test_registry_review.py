@@ -79,6 +79,9 @@ def test_an_edited_approved_activity_falls_due_for_review_is_approved_again_and_
     diff = edited.first.locator(".diff-row").filter(has_text="Main purpose")
     assert diff.locator(".diff-old").inner_text() == "Send the monthly newsletter"
     assert diff.locator(".diff-new").inner_text() == "Send the monthly newsletter and event invitations"
+    retention = edited.first.locator(".diff-row").filter(has_text="Categories and retention periods")
+    assert retention.locator(".diff-old").inner_text() == "Contact details — E-mail — Until unsubscription"
+    assert retention.locator(".diff-new").inner_text() == "Contact details — E-mail — 3 years after unsubscription"
     assert page.locator("#version-list").filter(has_text="Approved by dpo2").count() == 1
     assert page.locator("#version-list").filter(has_text="Approved by dpo").count() == 1
 

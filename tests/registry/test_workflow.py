@@ -155,6 +155,25 @@ def test_the_version_diff_names_the_changed_fields_with_old_and_new_values(make_
     assert "Updated at" not in changes
 
 
+def test_a_new_retention_period_and_a_new_recipient_show_in_the_diff_as_one_version(make_activity, make_recipient):
+    activity = make_activity()
+    versions_before = activity.history.count()
+    partner = make_recipient("Partner X", kind="partner", country="DE")
+    activity_update(
+        activity=activity,
+        data={},
+        categories=[CategoryInput(Category.IDENTITY, "Names", "1 year after the last contact")],
+        recipients=[partner],
+    )
+    assert activity.history.count() == versions_before + 1
+    changes = {change.label: (change.old, change.new) for change in activity_versions(activity)[0].changes}
+    assert changes["Categories and retention periods"] == (
+        "Identity — Names — 3 years after the last contact",
+        "Identity — Names — 1 year after the last contact",
+    )
+    assert changes["Recipients"] == ("—", "Partner X")
+
+
 def test_changes_requested_need_a_comment_and_send_the_entry_back(make_activity, dpo_user, admin_role_user):
     activity = make_activity()
     with pytest.raises(ValidationError):
