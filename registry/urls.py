@@ -20,6 +20,7 @@ urlpatterns = [
     path("export/<str:fmt>/", exports.register_export, name="export"),
     path("breaches/", breaches.breach_list, name="breach_list"),
     path("breaches/new/", breaches.breach_create, name="breach_create"),
+    path("breaches/export/", breaches.breach_export, name="breach_export"),
     path("breaches/<int:pk>/", breaches.breach_detail, name="breach_detail"),
     path("breaches/<int:pk>/edit/", breaches.breach_edit, name="breach_edit"),
     path("breaches/<int:pk>/notify/", breaches.breach_notify, name="breach_notify"),

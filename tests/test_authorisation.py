@@ -59,6 +59,7 @@ PAGES: dict[str, set[str]] = {
     "registry:export": REGISTRY_READERS,
     "registry:breach_list": REGISTRY_READERS,
     "registry:breach_detail": REGISTRY_READERS,
+    "registry:breach_export": REGISTRY_READERS,
     "registry:activity_create": {ADMIN, DPO},
     "registry:activity_edit": {ADMIN, DPO},
     "registry:activity_submit": {ADMIN, DPO},

@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.audit import audit_event_record
 from core.decorators import staff_permission_required
 
 from .. import selectors, services
+from ..breach_exports import breach_register_csv
 from ..forms import BreachForm, ContactLinkForm, NotificationForm
 from ..models import Breach
 from ..services.breaches import closure_errors
@@ -135,3 +137,13 @@ def breach_close(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Breach closed."))
     return redirect("registry:breach_detail", pk=pk)
+
+
+@staff_permission_required(*VIEW)
+@require_GET
+def breach_export(request: HttpRequest) -> HttpResponse:
+    """The whole breach register as CSV: every Art. 33(3) and 33(5) item (SEC-09)."""
+    audit_event_record(action="breach.register_exported", data={"format": "csv"})
+    response = HttpResponse(breach_register_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="breaches-{timezone.localtime():%Y%m%d-%H%M}.csv"'
+    return response

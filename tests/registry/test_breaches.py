@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, timedelta
 
 import pytest
@@ -144,3 +146,32 @@ def test_recording_a_breach_with_a_bad_form_gets_field_errors(client, dpo_user):
     response = client.post(reverse("registry:breach_create"), {**data, "title": "Lost laptop"})
     assert response.status_code == 400
     assert 'id="id_aware_at_errors"' in response.content.decode()
+
+
+def test_the_breach_register_export_carries_every_art33_item(client, auditor_user):
+    breach = _breach(
+        80, consequences="Spam", measures="Reset", subjects_approx=12, records_approx=30, data_categories=["identity"]
+    )
+    breach_notification_record(
+        breach=breach, phase="initial", sent_at=timezone.now(), content="Sent", reference="CNIL-9", delay_reason="Late"
+    )
+    client.force_login(auditor_user)
+    response = client.get(reverse("registry:breach_export"))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 1
+    row = rows[0]
+    for column in (
+        "Nature",
+        "Categories of personal data",
+        "Data subjects (approx.)",
+        "Records (approx.)",
+        "Likely consequences",
+        "Measures taken or proposed",
+        "DPO or other contact point",
+        "Became aware",
+        "Authority notified at",
+        "Reasons for the delay",
+        "Phases sent",
+    ):
+        assert row[column], column
+    assert "CNIL-9" in row["Phases sent"]
