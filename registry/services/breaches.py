@@ -52,8 +52,9 @@ def _check(breach: Breach) -> None:
 def breach_record(*, data: dict[str, Any]) -> Breach:
     """Record a breach (notifiable or not); the 72-hour countdown starts at `aware_at`."""
     breach = Breach(**data)
-    if not breach.dpo_contact:
-        breach.dpo_contact = organisation_profile().dpo_contact
+    if not breach.dpo_contact:  # Art. 33(3)(b): the DPO, or another contact point
+        profile = organisation_profile()
+        breach.dpo_contact = profile.dpo_contact or profile.controller_email
     _check(breach)
     breach.reference = _next_reference(breach.aware_at)
     breach._change_reason = "recorded"
