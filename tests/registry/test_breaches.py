@@ -175,3 +175,20 @@ def test_the_breach_register_export_carries_every_art33_item(client, auditor_use
     ):
         assert row[column], column
     assert "CNIL-9" in row["Phases sent"]
+
+
+def test_the_inform_task_tells_every_linked_contact_batch_after_batch(monkeypatch):
+    from registry import tasks
+    from registry.services import breaches
+
+    breach = _breach(5, consequences="Spam", measures="Reset")
+    contacts = [ContactFactory() for _ in range(3)]
+    breach_contacts_link(breach=breach, contact_ids=[c.pk for c in contacts])
+    # batches of two: the task sends two, re-enqueues itself, and the second run sends the last one
+    monkeypatch.setattr(breaches.breach_contacts_inform, "__kwdefaults__", {"batch_size": 2})
+    requeued = []
+    monkeypatch.setattr(tasks.inform_breach_contacts, "delay", requeued.append)
+    assert tasks.inform_breach_contacts(breach.pk) == 2 and requeued == [breach.pk]
+    assert tasks.inform_breach_contacts(breach.pk) == 1
+    assert OutboxMessage.objects.filter(template="breach_notice").count() == 3
+    assert tasks.inform_breach_contacts(0) == 0  # a breach that is gone: nothing to do
