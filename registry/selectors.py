@@ -70,6 +70,7 @@ class FieldChange:
 @dataclass(frozen=True)
 class Version:
     history_id: int
+    number: int  # 1 for the entry as created, then one more per change
     date: datetime
     who: str
     reason: str
@@ -90,6 +91,11 @@ def _shown(field_name: str, value: Any, model: Any) -> str:
         ids = [item["recipient"] for item in value]
         return ", ".join(Recipient.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True)) or "—"
     field = model._meta.get_field(field_name)
+    if field.is_relation and field.many_to_one:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(getattr(related, "get_username", lambda: related)()) if related else "—"
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
     if getattr(field, "choices", None):
         return str(dict(field.choices).get(value, value))
     if isinstance(value, list):
@@ -101,7 +107,7 @@ def activity_versions(activity: ProcessingActivity) -> list[Version]:
     """Every version of the entry, newest first, each with what changed since the one before."""
     records = list(activity.history.order_by("-history_date", "-history_id"))
     versions = []
-    for record, previous in zip(records, [*records[1:], None], strict=True):
+    for position, (record, previous) in enumerate(zip(records, [*records[1:], None], strict=True)):
         changes = []
         if previous is not None:
             delta = record.diff_against(previous, foreign_keys_are_objs=False)
@@ -119,6 +125,7 @@ def activity_versions(activity: ProcessingActivity) -> list[Version]:
         versions.append(
             Version(
                 history_id=record.history_id,
+                number=len(records) - position,
                 date=record.history_date,
                 who=record.history_actor_label or record.history_actor_kind,
                 reason=record.history_change_reason or "",
@@ -127,6 +134,12 @@ def activity_versions(activity: ProcessingActivity) -> list[Version]:
             )
         )
     return versions
+
+
+def version_numbers(activity: ProcessingActivity) -> dict[int, int]:
+    """history_id -> the version's number for this entry (1 for the entry as created)."""
+    ids = activity.history.order_by("history_date", "history_id").values_list("history_id", flat=True)
+    return {history_id: number for number, history_id in enumerate(ids, start=1)}
 
 
 def activities_due_for_review() -> QuerySet[ProcessingActivity]:

@@ -163,7 +163,7 @@ def activity_update(
         if was_approved:
             activity.status = ActivityStatus.REVIEW_DUE
         activity.last_editor = user if getattr(user, "pk", None) else None
-        activity._change_reason = "edited: " + ", ".join(changed)
+        activity._change_reason = "edited"  # the versions page shows which fields, with their values
         activity.save()
         audit_event_record(
             action="registry.activity_updated",

@@ -45,13 +45,14 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, activity: ProcessingActivity, approval_form: ApprovalForm) -> dict:
     today = deadlines.local_today()
+    numbers = selectors.version_numbers(activity)
     return {
         "activity": activity,
         "display_status": activity.display_status(today),
         "review_due": activity.review_due_on(today),
         "missing": services.submission_errors(activity),
         "comments": activity.comments.all(),
-        "approvals": activity.approvals.all(),
+        "approvals": [(a, numbers.get(a.history_id)) for a in activity.approvals.all()],
         "approval_form": approval_form,
         "comment_form": CommentForm(),
         "can_edit": request.user.has_perm("registry.change_processingactivity"),

@@ -192,3 +192,13 @@ def test_an_approved_entry_is_not_approved_again_before_it_is_due(make_activity,
     with pytest.raises(ValidationError):
         activity_approve(activity=activity, user=second_dpo, checklist=ALL_CHECKS)
     assert ActivityApproval.objects.filter(activity=activity).count() == 1
+
+
+def test_versions_are_numbered_per_entry_and_name_the_approver(make_activity, dpo_user):
+    make_activity(approver=dpo_user)  # another entry's versions do not count
+    activity = make_activity(approver=dpo_user)
+    versions = activity_versions(activity)
+    assert [version.number for version in versions] == [3, 2, 1]  # created, submitted, approved
+    approval = {change.label: change.new for change in versions[0].changes}
+    assert approval["Approved by"] == dpo_user.username
+    assert approval["Next review"] == activity.next_review_at.isoformat()
