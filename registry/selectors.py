@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import deadlines
 
@@ -103,6 +104,16 @@ def _shown(field_name: str, value: Any, model: Any) -> str:
     return str(value)
 
 
+# The change reasons the services write (in English, in the history), as the versions page shows them.
+CHANGE_REASONS = {
+    "created": gettext_lazy("created"),
+    "edited": gettext_lazy("edited"),
+    "submitted for review": gettext_lazy("submitted for review"),
+    "approved": gettext_lazy("approved"),
+    "changes requested": gettext_lazy("changes requested"),
+}
+
+
 def activity_versions(activity: ProcessingActivity) -> list[Version]:
     """Every version of the entry, newest first, each with what changed since the one before."""
     records = list(activity.history.order_by("-history_date", "-history_id"))
@@ -128,7 +139,7 @@ def activity_versions(activity: ProcessingActivity) -> list[Version]:
                 number=len(records) - position,
                 date=record.history_date,
                 who=record.history_actor_label or record.history_actor_kind,
-                reason=record.history_change_reason or "",
+                reason=str(CHANGE_REASONS.get(record.history_change_reason or "", record.history_change_reason or "")),
                 status=str(dict(ActivityStatus.choices).get(record.status, record.status)),
                 changes=changes,
             )
