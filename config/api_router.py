@@ -4,12 +4,15 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
+from registry.api.views import BreachViewSet, ProcessingActivityViewSet
 
 router = DefaultRouter()
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("interactions", InteractionViewSet, basename="interaction")
 router.register("recipient-notifications", RecipientNotificationViewSet, basename="recipientnotification")
+router.register("processing-activities", ProcessingActivityViewSet, basename="processingactivity")
+router.register("breaches", BreachViewSet, basename="breach")
 
 app_name = "api"
 urlpatterns = [

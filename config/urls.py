@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from core import language
 from core import views as core_views
+from registry.views.public import privacy_notice
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # Public, no language prefix: the notice speaks the browser's language.
+    path("privacy/notice/", privacy_notice, name="privacy_notice"),
 ]
 
 urlpatterns += language.language_patterns(

@@ -65,6 +65,10 @@ SCOPES: dict[str, Scope] = {
             "crm.delete_organisation",
         ),
     ),
+    "registry:read": Scope(
+        _("Read the record of processing activities and the breach register"),
+        ("registry.view_processingactivity", "registry.view_breach"),
+    ),
     "interactions:read": Scope(_("Read interactions and contacts' notes"), ("crm.view_interaction",)),
     "interactions:write": Scope(
         _("Record, update and delete interactions"),

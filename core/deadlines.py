@@ -9,7 +9,7 @@ collected on 1 February in Paris.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
@@ -54,3 +54,21 @@ def art14_overdue_cutoff(today: date) -> datetime:
     while add_months(first_not_overdue, ART14_NOTICE_MONTHS) < today:
         first_not_overdue += timedelta(days=1)
     return start_of_day(first_not_overdue)
+
+
+# Art. 33(1): notify the supervisory authority "not later than 72 hours after having become aware" of a breach.
+ART33_NOTIFICATION_HOURS = 72
+
+
+def art33_notification_due(aware_at: datetime) -> datetime:
+    """The instant the Art. 33(1) notification falls due: 72 elapsed hours, whatever the clocks do meanwhile.
+
+    Counted in UTC: adding hours to a Europe/Paris datetime adds wall-clock hours, one too many or too few
+    across a change of clocks.
+    """
+    return aware_at.astimezone(UTC) + timedelta(hours=ART33_NOTIFICATION_HOURS)
+
+
+def art33_time_left(aware_at: datetime, now: datetime) -> timedelta:
+    """Time until the Art. 33(1) deadline; negative once it has passed."""
+    return art33_notification_due(aware_at) - now

@@ -67,9 +67,55 @@ CRM_READ = [
     "crm.view_recipientnotification",
 ]
 
+
+def _registry(*perms: str) -> list[str]:
+    return [f"registry.{perm}" for perm in perms]
+
+
+# Record of processing activities and breach register (issue 7). The DPO reviews and approves; the
+# administrator maintains entries as a business owner would, without approving; the auditor reads.
+REGISTRY_READ = _registry(
+    "view_processingactivity",
+    "view_recipient",
+    "view_activitycomment",
+    "view_activityapproval",
+    "view_breach",
+    "view_breachnotification",
+    "view_organisationprofile",
+)
+REGISTRY_MAINTAIN = [
+    *REGISTRY_READ,
+    *_registry(
+        "add_processingactivity",
+        "change_processingactivity",
+        "add_activitycomment",
+        "add_recipient",
+        "change_recipient",
+        "change_organisationprofile",
+    ),
+]
+REGISTRY_DPO = [
+    *REGISTRY_MAINTAIN,
+    *_registry("approve_processingactivity", "add_breach", "change_breach", "add_breachnotification"),
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    ADMINISTRATOR: [*ALL_AREAS, *CRM_FULL, "core.view_outboxmessage", *API_KEY_ADMIN, *ACCESS_REVIEW_SIGN],
-    DPO: [*ALL_AREAS, *CRM_FULL, "core.view_outboxmessage", "core.view_auditevent", *ACCESS_REVIEW_SIGN],
+    ADMINISTRATOR: [
+        *ALL_AREAS,
+        *CRM_FULL,
+        "core.view_outboxmessage",
+        *API_KEY_ADMIN,
+        *ACCESS_REVIEW_SIGN,
+        *REGISTRY_MAINTAIN,
+    ],
+    DPO: [
+        *ALL_AREAS,
+        *CRM_FULL,
+        "core.view_outboxmessage",
+        "core.view_auditevent",
+        *ACCESS_REVIEW_SIGN,
+        *REGISTRY_DPO,
+    ],
     SALES: [
         "core.access_contacts",
         "core.access_consents",
@@ -102,7 +148,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("tag", "view"),
         "core.view_outboxmessage",
     ],
-    AUDITOR: [*ALL_AREAS, *CRM_READ, "core.view_outboxmessage", "core.view_auditevent", "core.view_accessreview"],
+    AUDITOR: [
+        *ALL_AREAS,
+        *CRM_READ,
+        "core.view_outboxmessage",
+        "core.view_auditevent",
+        "core.view_accessreview",
+        *REGISTRY_READ,
+    ],
 }
 
 

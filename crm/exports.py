@@ -34,6 +34,8 @@ from core.spreadsheet import spreadsheet_safe
 
 from .filters import ContactFilter
 from .models import AccessChannel, Contact, Disclosure
+from .purposes import OTHER as OTHER_PURPOSE
+from .purposes import purpose_choices
 from .querysets import can_see_notes
 from .services import contact_access_record, disclosure_record
 
@@ -298,12 +300,17 @@ class ContactExportForm(forms.Form):
         initial="csv",
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
-    purpose = forms.CharField(
+    purpose_activity = forms.ChoiceField(
         label=gettext_lazy("Purpose"),
+        choices=[],
+        help_text=gettext_lazy("An approved activity of the record of processing activities, or another purpose."),
+    )
+    purpose = forms.CharField(
+        label=gettext_lazy("Other purpose"),
         max_length=PURPOSE_MAX,
+        required=False,
         help_text=gettext_lazy(
-            "What the contacts are exported for, e.g. “invitations to the trade fair”. Free text for now: "
-            "it will be chosen from the record of processing activities once the registry is in place."
+            "Only for another purpose: what the contacts are exported for, e.g. “invitations to the trade fair”."
         ),
     )
     reason = forms.CharField(
@@ -336,6 +343,30 @@ class ContactExportForm(forms.Form):
 
     terms: ExportTerms | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = purpose_choices()
+        if choices is None:  # no record of processing activities installed: the purpose is free text
+            del self.fields["purpose_activity"]
+            self.fields["purpose"].required = True
+            self.fields["purpose"].label = gettext_lazy("Purpose")
+            return
+        self.activity_purposes = dict(choices)
+        self.fields["purpose_activity"].choices = [
+            ("", "---------"),
+            *choices,
+            (OTHER_PURPOSE, gettext_lazy("Other, written out (the reason below must justify it)")),
+        ]
+
+    def _purpose(self, data: dict[str, Any]) -> str:
+        """The purpose the disclosure log records: the chosen activity's label, or the purpose written out."""
+        chosen = data.get("purpose_activity")
+        if "purpose_activity" in self.fields and chosen and chosen != OTHER_PURPOSE:
+            return self.activity_purposes.get(chosen, "")
+        if "purpose_activity" in self.fields and not chosen:
+            return "-"  # the choice field reports the error; the free text is not asked for
+        return data.get("purpose", "")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("recipient_kind") == self.THIRD_PARTY:
@@ -348,7 +379,7 @@ class ContactExportForm(forms.Form):
                 self.errors.pop(name, None)
         try:
             self.terms = export_terms(
-                purpose=data.get("purpose", ""),
+                purpose=self._purpose(data),
                 reason=data.get("reason", ""),
                 recipient=data.get("recipient", ""),
                 country=data.get("country", ""),

@@ -36,6 +36,7 @@ EDITORS = {ADMIN, DPO, SALES, MARKETING, SUPPORT}
 INTERACTION_READERS = {ADMIN, DPO, SALES, SUPPORT, AUDITOR}
 INTERACTION_WRITERS = {ADMIN, DPO, SALES, SUPPORT}
 IMPORTERS = {ADMIN, DPO, SALES, MARKETING}
+REGISTRY_READERS = {ADMIN, DPO, AUDITOR}
 
 # url name -> roles that may open it (GET). Everyone else must not get a 2xx.
 PAGES: dict[str, set[str]] = {
@@ -52,6 +53,29 @@ PAGES: dict[str, set[str]] = {
     "consent:index": {ADMIN, DPO, SALES, MARKETING, AUDITOR},
     "dsar:index": {ADMIN, DPO, SUPPORT, AUDITOR},
     "registry:index": {ADMIN, DPO, AUDITOR},
+    "registry:activity_detail": REGISTRY_READERS,
+    "registry:activity_history": REGISTRY_READERS,
+    "registry:recipient_list": REGISTRY_READERS,
+    "registry:export": REGISTRY_READERS,
+    "registry:breach_list": REGISTRY_READERS,
+    "registry:breach_detail": REGISTRY_READERS,
+    "registry:breach_export": REGISTRY_READERS,
+    "registry:activity_create": {ADMIN, DPO},
+    "registry:activity_edit": {ADMIN, DPO},
+    "registry:activity_submit": {ADMIN, DPO},
+    "registry:activity_comment": {ADMIN, DPO},
+    "registry:recipient_create": {ADMIN, DPO},
+    "registry:recipient_edit": {ADMIN, DPO},
+    "registry:profile_edit": {ADMIN, DPO},
+    "registry:activity_approve": {DPO},
+    "registry:activity_request_changes": {DPO},
+    "registry:breach_create": {DPO},
+    "registry:breach_edit": {DPO},
+    "registry:breach_notify": {DPO},
+    "registry:breach_link_contacts": {DPO},
+    "registry:breach_inform": {DPO},
+    "registry:breach_close": {DPO},
+    "privacy_notice": EVERY_ROLE | {OUTSIDER},
     "retention:index": {ADMIN, DPO, AUDITOR},
     "crm:contact_list": EVERY_ROLE,
     "crm:contact_detail": EVERY_ROLE,
@@ -92,6 +116,8 @@ API: dict[str, tuple[set[str], set[str] | None]] = {
     "organisations": (EVERY_ROLE, {ADMIN, DPO, SALES}),
     "interactions": (INTERACTION_READERS, INTERACTION_WRITERS),
     "recipient-notifications": ({ADMIN, DPO, AUDITOR}, None),  # tasks are opened by services, never posted
+    "processing-activities": (REGISTRY_READERS, None),
+    "breaches": (REGISTRY_READERS, None),
 }
 # The contact fields each role may receive from the API.
 CONTACT_FIELDS_WITHOUT_NOTES = {
@@ -181,6 +207,8 @@ def url_for(name: str, pattern: URLPattern, world: dict[str, Any]) -> str:
             "crm:recipient_notification_detail": "task",
         }.get(name, "job" if name.startswith("crm:import_") else "contact")
         kwargs["pk"] = world[owner].pk
+    if "fmt" in keys:
+        kwargs["fmt"] = "csv"
     if "interaction_pk" in keys:
         kwargs["interaction_pk"] = world["interaction"].pk
     return reverse(name, kwargs=kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,17 @@ from core.subject_data import Category
 from ..models import Contact, ContactPoint, ContactPointKind, SourceKind
 
 ART14_TEMPLATE = "art14_notice"
+
+# Apps to the right of crm add what they know to every notice (the registry: purposes, legal bases, retention,
+# recipients, the DPO's contact) without crm importing them: each provider takes the contact, returns context.
+NoticeContextProvider = Callable[[Contact], dict[str, Any]]
+_context_providers: list[NoticeContextProvider] = []
+
+
+def register_context(provider: NoticeContextProvider) -> NoticeContextProvider:
+    if provider not in _context_providers:
+        _context_providers.append(provider)
+    return provider
 
 
 def notice_context(*, contact: Contact) -> dict[str, Any]:
@@ -35,7 +47,11 @@ def art14_notice_context(*, contact: Contact) -> dict[str, Any]:
     """
     from ..subject_data import subject_data_categories
 
+    extra: dict[str, Any] = {}
+    for provider in _context_providers:
+        extra.update(provider(contact))
     return {
+        **extra,
         **notice_context(contact=contact),
         "source": SourceKind(contact.source).label,
         "source_detail": contact.source_detail,

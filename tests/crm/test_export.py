@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 EXPORT = reverse("crm:contact_export")
 TERMS = {
     "format": "csv",
+    "purpose_activity": "other",
     "purpose": "Trade fair invitations",
     "reason": "The partner sends the invitations for us",
     "recipient_kind": "internal",

@@ -1,0 +1,1 @@
+"""Staff pages of the registry (activities, recipients, exports, breaches) and the public privacy notice."""
