@@ -268,6 +268,8 @@ def _xlsx_peek(path: Path, count: int, limits: Limits) -> Peek:
     with Workbook(path, limits) as book:
         raw = list(book.raw_rows(budget=SNIFF_BYTES))
         complete = book.read_whole
+        if not raw and not complete:
+            raise ReadError(_("The first row of the sheet is too large to read."))
         strings = book.shared_strings(upto=None if complete else _last_string(raw[: count + 1]), budget=SNIFF_BYTES)
         rows = _xlsx_texts(book, iter(raw), strings, book.date_styles())
         columns, has_header, added = _header_and_data(_xlsx_first(rows), None)

@@ -9,8 +9,9 @@ cells: a 410 KB workbook took a process to 12 GB. This reader:
   declared size (a lie ends in a CRC error), and the bytes unpacked are
   counted again here;
 - parses the XML with expat, one cell at a time, refusing any DTD or entity
-  declaration, and caps rows, columns, cells, the text of one cell and the
-  shared strings it keeps in memory (`limits`).
+  declaration, and caps rows, columns, cells, the text of one cell, the bytes
+  of one tag or comment (expat holds a token whole) and the shared strings it
+  keeps in memory (`limits`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .limits import (
     MAX_LINE,
     MAX_SHARED_CHARS,
     MAX_SHARED_STRINGS,
+    MAX_XML_TOKEN_BYTES,
     MAX_ZIP_DIRECTORY_BYTES,
     MAX_ZIP_ENTRIES,
     SNIFF_BYTES,
@@ -280,6 +282,8 @@ def _stream(
                 if unpacked > info.file_size:  # zipfile stops at the declared size; checked here too
                     raise too_big()
                 parser.Parse(chunk, not chunk)
+                if unpacked - parser.CurrentByteIndex > MAX_XML_TOKEN_BYTES:  # one tag, one comment, still open
+                    raise too_big()
                 yield
                 if not chunk or (budget is not None and unpacked >= budget):
                     return
