@@ -17,6 +17,10 @@ SNIFF_BYTES = 64 * 1024
 # Excel's own limits: text in one cell, rows in one sheet.
 MAX_CELL_CHARS = 32_767
 MAX_LINE = 1_048_576
+# CSV: one record (its lines, quoted line breaks included), refused before `csv` builds it in memory.
+MAX_RECORD_CHARS = 512 * 1024
+# One XML token (a tag with its attributes, a comment): expat holds a token whole before reporting it.
+MAX_XML_TOKEN_BYTES = 1024 * 1024
 # The zip's table of contents (read before anything is unpacked).
 MAX_ZIP_ENTRIES = 10_000
 MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024

@@ -29,7 +29,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from .limits import SNIFF_BYTES, Limits, ReadError
+from .limits import MAX_RECORD_CHARS, SNIFF_BYTES, Limits, ReadError
 from .mapping import suggest_target
 from .xlsx import Workbook
 
@@ -37,6 +37,8 @@ __all__ = ["Peek", "ReadError", "Table", "csv_text", "detect_format", "looks_lik
 
 ENCODINGS = ("utf-8-sig", "cp1252")  # UTF-8 (with or without BOM), else what French Excel writes
 DELIMITERS = ";,\t|"
+DELIMITER_SAMPLE_LINES = 20
+DELIMITER_SAMPLE_CHARS = 8 * 1024
 HEADER_SEARCH_LINES = 20  # XLSX: the header is the first non-blank row among these
 _DATA_LIKE = re.compile(r"@|\d[\d\s./:+()-]{4,}\d|^\s*[-+]?\d+([.,]\d+)?\s*$")
 
@@ -150,6 +152,8 @@ def _decode_sample(data: bytes, complete: bool) -> str:
 
 
 def _delimiter(sample: str) -> str:
+    # The sniffer's cost grows with its sample (seconds for 64 KB of hostile text): a few lines decide.
+    sample = "\n".join(sample[:DELIMITER_SAMPLE_CHARS].split("\n")[:DELIMITER_SAMPLE_LINES])
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -167,11 +171,41 @@ def _whole_lines(sample: str, complete: bool) -> str:
     return sample
 
 
-def _csv_lines(reader: Any, limits: Limits) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank records with their line numbers, within the row, column and cell caps."""
+class _RecordGuard:
+    """The lines `csv.reader` reads, each record refused past MAX_RECORD_CHARS (before it is built in memory).
+
+    Lines are read with a length limit, so a file without line breaks is not
+    read whole either; `record_done()` starts the count of the next record.
+    """
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+        self.size = 0
+
+    def __iter__(self) -> _RecordGuard:
+        return self
+
+    def __next__(self) -> str:
+        line = self.handle.readline(MAX_RECORD_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.size += len(line)
+        if self.size > MAX_RECORD_CHARS:
+            raise ReadError(_("A line of the file is longer than %(limit)s characters.") % {"limit": MAX_RECORD_CHARS})
+        return line
+
+    def record_done(self) -> None:
+        self.size = 0
+
+
+def _csv_lines(handle: IO[str], delimiter: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank records with their line numbers, within the record, row, column and cell caps."""
+    guard = _RecordGuard(handle)
+    reader = csv.reader(guard, delimiter=delimiter)
     line = cells = 0
     try:
         for values in reader:
+            guard.record_done()
             line += 1
             if line > limits.max_rows:
                 raise ReadError(_("The file has more than %(limit)s rows.") % {"limit": limits.max_rows})
@@ -198,7 +232,7 @@ def _csv_peek(path: Path, count: int, limits: Limits) -> Peek:
         data = handle.read(SNIFF_BYTES)
     complete = size <= SNIFF_BYTES
     sample = _whole_lines(_decode_sample(data, complete), complete)
-    lines = _csv_lines(csv.reader(io.StringIO(sample, newline=""), delimiter=_delimiter(sample)), limits)
+    lines = _csv_lines(io.StringIO(sample, newline=""), _delimiter(sample), limits)
     columns, has_header, added = _header_and_data(_first_line(lines), None)
     rows = [*added, *lines]
     estimate = len(rows) if complete else round(len(rows) * size / max(len(sample.encode("utf-8")), 1))
@@ -211,7 +245,7 @@ def _csv_table(path: Path, has_header: bool, limits: Limits) -> Table:
     try:
         sample = _whole_lines(handle.read(SNIFF_BYTES), False)
         handle.seek(0)
-        lines = _csv_lines(csv.reader(handle, delimiter=_delimiter(sample)), limits)
+        lines = _csv_lines(handle, _delimiter(sample), limits)
         columns, _header, added = _header_and_data(_first_line(lines), has_header)
     except BaseException:
         handle.close()
@@ -268,6 +302,8 @@ def _xlsx_peek(path: Path, count: int, limits: Limits) -> Peek:
     with Workbook(path, limits) as book:
         raw = list(book.raw_rows(budget=SNIFF_BYTES))
         complete = book.read_whole
+        if not raw and not complete:
+            raise ReadError(_("The first row of the sheet is too large to read."))
         strings = book.shared_strings(upto=None if complete else _last_string(raw[: count + 1]), budget=SNIFF_BYTES)
         rows = _xlsx_texts(book, iter(raw), strings, book.date_styles())
         columns, has_header, added = _header_and_data(_xlsx_first(rows), None)

@@ -276,6 +276,7 @@ def _finish(job: ImportJob) -> ImportJob:
         job.total_rows = job.processed_rows
         stored = job.file.name
         job.file = ""
+        job.original_filename = ""  # the contacts keep it as their provenance; the job needs it no more
         job.save()
         audit_event_record(
             action="contacts.imported",

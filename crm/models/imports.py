@@ -89,7 +89,9 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     # Progress and the report change after every chunk: history records the state changes.
-    history = tracked(excluded_fields=["report", "processed_rows", "columns"])
+    # The file name may say who is in the file: it stays out of history, and goes from the job once the run is
+    # over (each contact keeps it in its own provenance, erased with the contact).
+    history = tracked(excluded_fields=["report", "processed_rows", "columns", "original_filename"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -109,7 +111,7 @@ class ImportJob(models.Model):
 
     @property
     def title(self) -> str:
-        """What pages call the job: its file name while the job lives, its number once the details expired."""
+        """What pages call the job: its file name until the run is over, then its number."""
         return self.original_filename or str(_("Import #%(id)s") % {"id": self.pk})
 
     @property

@@ -162,7 +162,7 @@ def test_a_finished_job_keeps_only_its_counts_once_its_details_expire(
     with django_capture_on_commit_callbacks(execute=True):
         job = services.import_job_run(job=job)
     ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(days=7, minutes=1))
-    assert "contacts.csv" in _history_text(job.pk)
+    assert "Club" in _history_text(job.pk)
 
     deleted, stripped, has_more = services.import_jobs_expire()
 
@@ -190,14 +190,28 @@ def test_the_expiry_command_counts_then_expires(capsys):
     assert not ImportJob.objects.exists()
 
 
-def test_deleting_a_job_deletes_its_history(django_capture_on_commit_callbacks):
+def test_the_file_name_stays_out_of_history_and_audit_and_goes_with_the_run(django_capture_on_commit_callbacks):
     job = services.import_job_create(upload=_csv_upload([HEADER, JEANNE], name="jeanne-zorglub.csv"))
-    assert "jeanne-zorglub" in _history_text(job.pk)
+    assert job.title == "jeanne-zorglub.csv"  # while pending, the uploader recognises the file
 
-    services.import_job_delete(job=job)
+    job = services.import_job_map(job=job, mapping=job.mapping)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.import_job_run(job=job)
+
+    assert job.original_filename == "" and job.title == f"Import #{job.pk}"
+    assert Contact.objects.get().source_detail == "jeanne-zorglub.csv"  # the contact's own provenance
+    assert "jeanne-zorglub" not in _history_text(job.pk)
+    assert "jeanne-zorglub" not in json.dumps(list(AuditEvent.objects.values("data", "reason", "object_id")))
+
+
+def test_deleting_a_job_deletes_its_history(django_capture_on_commit_callbacks):
+    job = services.import_job_create(upload=_csv_upload([HEADER, JEANNE]), supplier="Jeanne Zorglub's club")
+    assert "Zorglub's club" in _history_text(job.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_job_delete(job=job)
 
     assert _history_text(job.pk) == ""
-    assert "jeanne-zorglub" not in json.dumps(list(AuditEvent.objects.values("data", "reason", "object_id")))
 
 
 # --------------------------------------------------------------------------- erasure while pending

@@ -82,3 +82,13 @@ def test_fatal_errors_exit_non_zero(tmp_path, csv_file):
     (tmp_path / "notes.pdf").write_bytes(b"%PDF")
     with pytest.raises(CommandError, match="CSV"):
         _run(str(tmp_path / "notes.pdf"))
+
+
+def test_a_file_without_a_header_row_is_mapped_by_position(tmp_path):
+    path = tmp_path / "no-header.csv"
+    path.write_text("Jeanne,Moreau,jeanne.moreau@example.org\nLoïc,Le Goff,loic@example.org\n", encoding="utf-8")
+
+    output = _run(str(path), "--mapping", "Column 1=first_name,Column 2=last_name,Column 3=email")
+
+    assert "'Column 1' -> first_name" in output and "created 2," in output
+    assert set(Contact.objects.values_list("last_name", flat=True)) == {"Moreau", "Le Goff"}

@@ -105,6 +105,16 @@ def lying_bomb(path: Path, declared: int = 1000) -> Path:
     return path
 
 
+def attribute_bomb(path: Path, attribute_bytes: int = 150 << 20) -> Path:
+    """A sheet within the unpacked-size cap whose one tag carries a giant attribute (expat holds a tag whole)."""
+    rows = [
+        b'<row r="1"><c r="A1" t="inlineStr" s="',
+        *_repeat(b"1", attribute_bytes),
+        b'"><is><t>x</t></is></c></row>',
+    ]
+    return write(path, base_parts(sheet_xml(rows), b"<sst %s/>" % MAIN))
+
+
 def no_sheet(path: Path) -> Path:
     parts = base_parts(b"", b"")
     parts["xl/workbook.xml"] = workbook_xml(sheets=0)
