@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from typing import Any
 
 import django_filters
 from django import forms
@@ -10,6 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
+from rest_framework import serializers
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
 
 from ..models import (
     Interaction,
@@ -20,6 +25,12 @@ from ..models import (
     RecipientNotification,
 )
 
+# RFC 3339 `date-time`, as the schema documents it: a date, "T", a time, and an offset ("Z" or ±hh:mm).
+RFC3339_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+OFFSET_NEEDED = _("Enter a date-time with its offset, e.g. 2026-03-01T09:30:00+01:00.")
+
 
 class UtcIsoDateTimeField(IsoDateTimeField):
     """An ISO 8601 date-time, handed to the database in UTC.
@@ -29,6 +40,8 @@ class UtcIsoDateTimeField(IsoDateTimeField):
     """
 
     def to_python(self, value: str | None) -> datetime | None:
+        if value not in self.empty_values and not RFC3339_DATE_TIME.fullmatch(str(value)):
+            raise ValidationError(OFFSET_NEEDED, code="invalid")
         parsed = super().to_python(value)
         if parsed is None:
             return None
@@ -40,6 +53,18 @@ class UtcIsoDateTimeField(IsoDateTimeField):
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` takes one of the values the view documents (its `keyset_orders`); anything else is a 400
+    (DRF's filter silently drops terms it does not know, and the list comes back in another order)."""
+
+    def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> list[str] | None:
+        raw = request.query_params.get(self.ordering_param)
+        if raw is not None and raw not in getattr(view, "keyset_orders", {}):
+            allowed = ", ".join(getattr(view, "keyset_orders", {}))
+            raise serializers.ValidationError({self.ordering_param: [_("Sort by one of: %s.") % allowed]})
+        return super().get_ordering(request, queryset, view)
 
 
 class IdFilter(django_filters.NumberFilter):

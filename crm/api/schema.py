@@ -5,10 +5,17 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiResponse
 
 _DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+_MESSAGES = {"type": "array", "items": {"type": "string"}}
 _FIELD_ERRORS = {
     "type": "object",
-    "description": "Messages by field name; `non_field_errors` for problems with the request as a whole.",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "description": (
+        "Messages by field name; `non_field_errors` for problems with the request as a whole (a body that is "
+        "not JSON, too deeply nested, or holds a NUL). For a list or a mapping field, the messages come by item "
+        'index or key, e.g. `{"emails": {"1": ["Enter a valid email address."]}}`.'
+    ),
+    "additionalProperties": {
+        "anyOf": [_MESSAGES, {"type": "object", "additionalProperties": {"anyOf": [_MESSAGES, {"type": "object"}]}}]
+    },
     "example": {"emails": ["ada@example.com already belongs to another contact."]},
 }
 

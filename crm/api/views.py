@@ -19,12 +19,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
-from rest_framework.filters import OrderingFilter
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import SafeJSONParser, ThrottleFirstMixin
 from core.models import ApiKey
 from core.permissions import HasScope
 from core.text import is_id_text
@@ -36,7 +35,7 @@ from ..querysets import can_see_all_contacts
 from ..services.contacts import RESTORE_DAYS
 from ..services.organisations import organisation_create, organisation_delete, organisation_update
 from ..services.recipients import recipient_notification_close
-from .filters import InteractionFilter, OrganisationFilter, RecipientNotificationFilter
+from .filters import InteractionFilter, OrganisationFilter, RecipientNotificationFilter, StrictOrderingFilter
 from .pagination import KeysetPagination, keyset_orders_for
 from .permissions import ModelPermissions
 from .schema import BAD_REQUEST, LOCKED, OBJECT_ERRORS, OBJECT_WRITE_ERRORS, READ_ERRORS, WRITE_ERRORS
@@ -53,6 +52,9 @@ from .serializers import (
 )
 
 RESTRICTION_ACTIONS = ("restriction_place", "restriction_notice", "restriction_lift")
+# What a write answers to a caller who may write but not read: nothing about the person.
+CONTACT_RECEIPT_FIELDS = ("id", "created_at", "updated_at")
+INTERACTION_RECEIPT_FIELDS = ("id", "contact", "created_at")
 CONTACT_SCOPES = {"read": ["contacts:read"], "write": ["contacts:write"]}
 # Interactions hang off contacts: a key reaches them only for the contacts it may read.
 INTERACTION_SCOPES = {"read": ["contacts:read", "interactions:read"], "write": ["contacts:read", "interactions:write"]}
@@ -70,8 +72,11 @@ def _readable_fields(view: Any) -> list[str]:
 
 
 def _disclose_to_key(request: Request, contact_ids: Sequence[int], fields: Sequence[str]) -> None:
-    """An API key reading contacts' data is a disclosure to the client behind it (CON-06); staff reads are not."""
-    if request.method == "GET" and isinstance(request.auth, ApiKey) and contact_ids:
+    """An API key receiving contacts' data is a disclosure to the client behind it (CON-06); staff reads are not.
+
+    Whatever the method: a write's answer that carries the record discloses it as much as a read.
+    """
+    if isinstance(request.auth, ApiKey) and contact_ids:
         services.disclosure_record(
             recipient=request.auth.name,
             channel=AccessChannel.API,
@@ -80,14 +85,43 @@ def _disclose_to_key(request: Request, contact_ids: Sequence[int], fields: Seque
         )
 
 
-class ApiCommon:
-    # Common ground: model permissions (reads need `view`), API-key scopes, filters and keyset pagination.
-    # (No docstring: drf-spectacular would show it as the description of every subclass's operations.)
+class WriteAnswerMixin:
+    """What a create, update or restore answers: the record only to a caller who may read it, logged as a read.
+
+    A caller that may write but not read (an API key with contacts:write alone) would
+    otherwise read a whole record through an empty PATCH, unlogged. It gets `receipt_fields`
+    (the id and non-personal fields); a caller who may read gets the record, and the answer
+    is logged like a read of it (`_log_answer`).
+    """
+
+    read_permission: str
+    receipt_fields: tuple[str, ...]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._write_answer(super().create(request, *args, **kwargs))  # type: ignore[misc]
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._write_answer(super().update(request, *args, **kwargs))  # type: ignore[misc]
+
+    def _write_answer(self, response: Response) -> Response:
+        if not self.request.user.has_perm(self.read_permission):  # type: ignore[attr-defined]
+            response.data = {name: response.data[name] for name in self.receipt_fields}
+            return response
+        self._log_answer(response.data)
+        return response
+
+    def _log_answer(self, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class ApiCommon(ThrottleFirstMixin):
+    # Common ground: throttles first, model permissions (reads need `view`), API-key scopes, filters and keyset
+    # pagination. (No docstring: drf-spectacular would show it as the description of every subclass's operations.)
 
     permission_classes = [IsAuthenticated, HasScope, ModelPermissions]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     pagination_class = KeysetPagination
-    parser_classes = [JSONParser]  # a machine API: nested lists and objects have one unambiguous encoding
+    parser_classes = [SafeJSONParser]  # a machine API: nested lists and objects have one unambiguous encoding
 
 
 class ApiViewSet(ApiCommon, viewsets.ModelViewSet):
@@ -154,9 +188,12 @@ INTERACTION_ORDERINGS = {"occurred_at": ("occurred_at", "id"), "id": ("id",)}
         responses={204: OpenApiResponse(description="Deleted."), **OBJECT_ERRORS, 423: LOCKED},
     ),
 )
-class ContactViewSet(ApiViewSet):
+class ContactViewSet(WriteAnswerMixin, ApiViewSet):
     """People the organisation holds data about. Writes are attributed to the caller (user or API key) in the
     contact's history; API keys need the contacts:read / contacts:write scopes."""
+
+    read_permission = "crm.view_contact"
+    receipt_fields = CONTACT_RECEIPT_FIELDS
 
     serializer_class = ContactSerializer
     queryset = Contact.objects.none()  # the model, for permissions and the schema; rows come from get_queryset
@@ -203,11 +240,14 @@ class ContactViewSet(ApiViewSet):
         return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        contact = self.get_object()
-        data = self.get_serializer(contact).data
-        services.contact_access_record(contact_ids=[contact.pk], channel=AccessChannel.API)
-        _disclose_to_key(request, [contact.pk], list(data))
+        data = self.get_serializer(self.get_object()).data
+        self._log_answer(data)
         return Response(data)
+
+    def _log_answer(self, data: dict[str, Any]) -> None:
+        """A contact's full record went out: the access log, and for an API key the disclosure log."""
+        services.contact_access_record(contact_ids=[data["id"]], channel=AccessChannel.API)
+        _disclose_to_key(self.request, [data["id"]], list(data))
 
     def perform_create(self, serializer: ContactSerializer) -> None:
         data = dict(serializer.validated_data)
@@ -277,7 +317,7 @@ class ContactViewSet(ApiViewSet):
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str | None = None) -> Response:
         contact = services.contact_restore(contact=self.get_object())
-        return Response(self.get_serializer(contact).data)
+        return self._write_answer(Response(self.get_serializer(contact).data))
 
 
 @extend_schema_view(
@@ -348,9 +388,12 @@ class OrganisationViewSet(ApiViewSet):
         responses={204: OpenApiResponse(description="Deleted."), **OBJECT_ERRORS, 423: LOCKED},
     ),
 )
-class InteractionViewSet(ApiViewSet):
+class InteractionViewSet(WriteAnswerMixin, ApiViewSet):
     """Calls, emails, meetings, notes and events with contacts; bodies are stored encrypted. Only for roles with
     crm.view_interaction, and API keys with contacts:read plus interactions:read (or interactions:write)."""
+
+    read_permission = "crm.view_interaction"
+    receipt_fields = INTERACTION_RECEIPT_FIELDS
 
     serializer_class = InteractionSerializer
     queryset = Interaction.objects.none()
@@ -373,9 +416,12 @@ class InteractionViewSet(ApiViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)
-        fields = [f"interaction.{name}" for name in response.data]
-        _disclose_to_key(request, [response.data["contact"]], fields)
+        self._log_answer(response.data)
         return response
+
+    def _log_answer(self, data: dict[str, Any]) -> None:
+        """An interaction went out: for an API key, a disclosure of its contact's interaction fields."""
+        _disclose_to_key(self.request, [data["contact"]], [f"interaction.{name}" for name in data])
 
     def perform_create(self, serializer: InteractionSerializer) -> None:
         data = {"kind": InteractionKind.NOTE, **serializer.validated_data}
