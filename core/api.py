@@ -21,6 +21,7 @@ from django.db import IntegrityError, models
 from django.http import HttpRequest, JsonResponse
 from django.utils.timezone import is_aware
 from django.utils.translation import gettext as _t
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.relations import MANY_RELATION_KWARGS
@@ -109,6 +110,7 @@ def _as_field_errors(data: Any) -> dict[str, Any]:
     return data
 
 
+@csrf_exempt  # like every API view: a POST to a wrong address is a JSON 404, not the HTML CSRF page
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any `/api/` path no endpoint matches (an id with a dot or a slash, a typo): a JSON 404, never an HTML page."""
     return JsonResponse({"detail": _t("No endpoint at this address.")}, status=status.HTTP_404_NOT_FOUND)
