@@ -59,7 +59,11 @@ def test_invisible_and_control_characters_are_found_and_named(text, found):
     assert invisible_characters(text) == found
 
 
-@pytest.mark.parametrize("text", ["Élise", "O'Brien-Smith", "José María", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "क्\u200dष", "李小龙"])
+PERSIAN_WITH_ZWNJ = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+HINDI_WITH_ZWJ = "\u0915\u094d\u200d\u0937"
+
+
+@pytest.mark.parametrize("text", ["Élise", "O'Brien-Smith", "José María", PERSIAN_WITH_ZWNJ, HINDI_WITH_ZWJ, "李小龙"])
 def test_real_names_in_any_script_pass_joiners_between_letters_included(text):
     assert invisible_characters(text) == []
 
