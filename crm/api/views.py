@@ -14,7 +14,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -35,7 +34,13 @@ from ..querysets import can_see_all_contacts
 from ..services.contacts import RESTORE_DAYS
 from ..services.organisations import organisation_create, organisation_delete, organisation_update
 from ..services.recipients import recipient_notification_close
-from .filters import InteractionFilter, OrganisationFilter, RecipientNotificationFilter, StrictOrderingFilter
+from .filters import (
+    InteractionFilter,
+    OrganisationFilter,
+    RecipientNotificationFilter,
+    StrictFilterBackend,
+    StrictOrderingFilter,
+)
 from .pagination import KeysetPagination, keyset_orders_for
 from .permissions import ModelPermissions
 from .schema import BAD_REQUEST, LOCKED, OBJECT_ERRORS, OBJECT_WRITE_ERRORS, READ_ERRORS, WRITE_ERRORS
@@ -119,7 +124,7 @@ class ApiCommon(ThrottleFirstMixin):
     # pagination. (No docstring: drf-spectacular would show it as the description of every subclass's operations.)
 
     permission_classes = [IsAuthenticated, HasScope, ModelPermissions]
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
     pagination_class = KeysetPagination
     parser_classes = [SafeJSONParser]  # a machine API: nested lists and objects have one unambiguous encoding
 

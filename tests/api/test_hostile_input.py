@@ -153,3 +153,27 @@ def test_an_error_list_keeps_its_index_in_the_documented_nested_shape(dpo_user):
 
     assert response.status_code == 400
     assert json.loads(response.content)["emails"] == {"1": ["Not a valid string."]}
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/v1/interactions/", "occurred_before"),
+        ("/api/v1/interactions/", "contact"),
+        ("/api/v1/contacts/", "owner"),
+        ("/api/v1/contacts/", "status"),
+        ("/api/v1/contacts/", "ordering"),
+        ("/api/v1/contacts/", "page_size"),
+    ],
+)
+def test_a_blank_typed_api_parameter_is_a_field_error_not_no_filter(dpo_user, url, parameter):
+    response = staff_api(dpo_user).get(url, {parameter: ""})
+
+    assert response.status_code == 400 and list(response.json()) == [parameter]
+
+
+def test_a_blank_text_filter_is_no_filter_and_the_staff_list_still_takes_blank_fields(dpo_user, role_client):
+    ContactFactory()
+
+    assert staff_api(dpo_user).get(CONTACTS, {"q": "", "email": ""}).status_code == 200
+    assert role_client("DPO").get(reverse("crm:contact_list"), {"owner": "", "status": ""}).status_code == 200
