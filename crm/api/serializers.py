@@ -215,7 +215,8 @@ class InteractionContactField(StrictPrimaryKeyRelatedField):
 
 class InteractionSerializer(StrictModelSerializer):
     contact = InteractionContactField(
-        queryset=Contact.objects.all(), help_text=_("The contact's id; set at creation, read-only afterwards.")
+        queryset=Contact.objects.all(),
+        help_text=_("The contact's id; set at creation: an update may repeat it, not change it."),
     )
     justification = justification_field()
 

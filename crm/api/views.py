@@ -43,7 +43,16 @@ from .filters import (
 )
 from .pagination import KeysetPagination, keyset_orders_for
 from .permissions import ModelPermissions
-from .schema import BAD_REQUEST, LOCKED, OBJECT_ERRORS, OBJECT_WRITE_ERRORS, READ_ERRORS, WRITE_ERRORS
+from .schema import (
+    BAD_REQUEST,
+    CONTACT_WRITE_ANSWER,
+    INTERACTION_WRITE_ANSWER,
+    LOCKED,
+    OBJECT_ERRORS,
+    OBJECT_WRITE_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+)
 from .serializers import (
     ContactSerializer,
     InteractionSerializer,
@@ -174,15 +183,15 @@ INTERACTION_ORDERINGS = {"occurred_at": ("occurred_at", "id"), "id": ("id",)}
     create=extend_schema(
         summary="Create a contact",
         description="Emails and phones are normalised and must belong to no other contact.",
-        responses={201: ContactSerializer, **WRITE_ERRORS},
+        responses={201: CONTACT_WRITE_ANSWER, **WRITE_ERRORS},
     ),
     update=extend_schema(
         summary="Replace a contact's fields",
-        responses={200: ContactSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
+        responses={200: CONTACT_WRITE_ANSWER, **OBJECT_WRITE_ERRORS, 423: LOCKED},
     ),
     partial_update=extend_schema(
         summary="Change some of a contact's fields",
-        responses={200: ContactSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
+        responses={200: CONTACT_WRITE_ANSWER, **OBJECT_WRITE_ERRORS, 423: LOCKED},
     ),
     destroy=extend_schema(
         summary=f"Delete a contact (restorable for {RESTORE_DAYS} days)",
@@ -317,7 +326,7 @@ class ContactViewSet(WriteAnswerMixin, ApiViewSet):
             "(400); a contact that is not deleted is not found here (404)."
         ),
         request=None,
-        responses={200: ContactSerializer, 400: BAD_REQUEST, **OBJECT_ERRORS},
+        responses={200: CONTACT_WRITE_ANSWER, 400: BAD_REQUEST, **OBJECT_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str | None = None) -> Response:
@@ -378,15 +387,15 @@ class OrganisationViewSet(ApiViewSet):
     create=extend_schema(
         summary="Record an interaction",
         description="The contact must be one the caller may see and not restricted (Art. 18).",
-        responses={201: InteractionSerializer, **WRITE_ERRORS},
+        responses={201: INTERACTION_WRITE_ANSWER, **WRITE_ERRORS},
     ),
     update=extend_schema(
         summary="Replace an interaction's fields",
-        responses={200: InteractionSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
+        responses={200: INTERACTION_WRITE_ANSWER, **OBJECT_WRITE_ERRORS, 423: LOCKED},
     ),
     partial_update=extend_schema(
         summary="Change some of an interaction's fields",
-        responses={200: InteractionSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
+        responses={200: INTERACTION_WRITE_ANSWER, **OBJECT_WRITE_ERRORS, 423: LOCKED},
     ),
     destroy=extend_schema(
         summary="Delete an interaction",
