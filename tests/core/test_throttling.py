@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.crm.api_clients import key_api
@@ -11,13 +10,6 @@ from tests.crm.api_clients import key_api
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/contacts/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
