@@ -8,23 +8,16 @@ is a disclosure to a third party and goes to the disclosure log.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import SafeJSONParser, ThrottleFirstMixin
-from core.models import ApiKey
-from core.permissions import HasScope
 from core.text import is_id_text
 
 from .. import selectors, services
@@ -34,15 +27,17 @@ from ..querysets import can_see_all_contacts
 from ..services.contacts import RESTORE_DAYS
 from ..services.organisations import organisation_create, organisation_delete, organisation_update
 from ..services.recipients import recipient_notification_close
-from .filters import (
-    InteractionFilter,
-    OrganisationFilter,
-    RecipientNotificationFilter,
-    StrictFilterBackend,
-    StrictOrderingFilter,
+from .base import (
+    ApiCommon,
+    ApiViewSet,
+    Locked,
+    WriteAnswerMixin,
+    disclose_to_key,
+    ordering_parameter,
+    readable_fields,
 )
-from .pagination import KeysetPagination, keyset_orders_for
-from .permissions import ModelPermissions
+from .filters import InteractionFilter, OrganisationFilter, RecipientNotificationFilter
+from .pagination import keyset_orders_for
 from .schema import (
     BAD_REQUEST,
     CONTACT_WRITE_ANSWER,
@@ -72,84 +67,6 @@ INTERACTION_RECEIPT_FIELDS = ("id", "contact", "created_at")
 CONTACT_SCOPES = {"read": ["contacts:read"], "write": ["contacts:write"]}
 # Interactions hang off contacts: a key reaches them only for the contacts it may read.
 INTERACTION_SCOPES = {"read": ["contacts:read", "interactions:read"], "write": ["contacts:read", "interactions:write"]}
-
-
-class Locked(APIException):
-    status_code = 423
-    default_detail = _("This contact is restricted (Art. 18): it is read-only.")
-    default_code = "restricted"
-
-
-def _readable_fields(view: Any) -> list[str]:
-    """The fields a response carries (write-only ones such as `justification` are never disclosed)."""
-    return [name for name, field in view.get_serializer().fields.items() if not field.write_only]
-
-
-def _disclose_to_key(request: Request, contact_ids: Sequence[int], fields: Sequence[str]) -> None:
-    """An API key receiving contacts' data is a disclosure to the client behind it (CON-06); staff reads are not.
-
-    Whatever the method: a write's answer that carries the record discloses it as much as a read.
-    """
-    if isinstance(request.auth, ApiKey) and contact_ids:
-        services.disclosure_record(
-            recipient=request.auth.name,
-            channel=AccessChannel.API,
-            contact_ids=sorted(set(contact_ids)),
-            fields=fields,
-        )
-
-
-class WriteAnswerMixin:
-    """What a create, update or restore answers: the record only to a caller who may read it, logged as a read.
-
-    A caller that may write but not read (an API key with contacts:write alone) would
-    otherwise read a whole record through an empty PATCH, unlogged. It gets `receipt_fields`
-    (the id and non-personal fields); a caller who may read gets the record, and the answer
-    is logged like a read of it (`_log_answer`).
-    """
-
-    read_permission: str
-    receipt_fields: tuple[str, ...]
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._write_answer(super().create(request, *args, **kwargs))  # type: ignore[misc]
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._write_answer(super().update(request, *args, **kwargs))  # type: ignore[misc]
-
-    def _write_answer(self, response: Response) -> Response:
-        if not self.request.user.has_perm(self.read_permission):  # type: ignore[attr-defined]
-            response.data = {name: response.data[name] for name in self.receipt_fields}
-            return response
-        self._log_answer(response.data)
-        return response
-
-    def _log_answer(self, data: dict[str, Any]) -> None:
-        raise NotImplementedError
-
-
-class ApiCommon(ThrottleFirstMixin):
-    # Common ground: throttles first, model permissions (reads need `view`), API-key scopes, filters and keyset
-    # pagination. (No docstring: drf-spectacular would show it as the description of every subclass's operations.)
-
-    permission_classes = [IsAuthenticated, HasScope, ModelPermissions]
-    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
-    pagination_class = KeysetPagination
-    parser_classes = [SafeJSONParser]  # a machine API: nested lists and objects have one unambiguous encoding
-
-
-class ApiViewSet(ApiCommon, viewsets.ModelViewSet):
-    pass
-
-
-def ordering_parameter(orderings: dict[str, tuple[str, ...]], default: str) -> OpenApiParameter:
-    """The `ordering` query parameter with its accepted values (DRF's OrderingFilter documents a bare string)."""
-    return OpenApiParameter(
-        "ordering",
-        str,
-        enum=[f"{sign}{name}" for name in orderings for sign in ("", "-")],
-        description=f"Sort order, `-` for descending (default `{default}`); ties are broken by id.",
-    )
 
 
 CONTACT_ORDERINGS = {
@@ -250,7 +167,7 @@ class ContactViewSet(WriteAnswerMixin, ApiViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
-        _disclose_to_key(request, [row["id"] for row in response.data["results"]], _readable_fields(self))
+        disclose_to_key(request, [row["id"] for row in response.data["results"]], readable_fields(self))
         return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -261,7 +178,7 @@ class ContactViewSet(WriteAnswerMixin, ApiViewSet):
     def _log_answer(self, data: dict[str, Any]) -> None:
         """A contact's full record went out: the access log, and for an API key the disclosure log."""
         services.contact_access_record(contact_ids=[data["id"]], channel=AccessChannel.API)
-        _disclose_to_key(self.request, [data["id"]], list(data))
+        disclose_to_key(self.request, [data["id"]], list(data))
 
     def perform_create(self, serializer: ContactSerializer) -> None:
         data = dict(serializer.validated_data)
@@ -425,7 +342,7 @@ class InteractionViewSet(WriteAnswerMixin, ApiViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         ids = [row["contact"] for row in response.data["results"]]
-        _disclose_to_key(request, ids, [f"interaction.{name}" for name in _readable_fields(self)])
+        disclose_to_key(request, ids, [f"interaction.{name}" for name in readable_fields(self)])
         return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -435,7 +352,7 @@ class InteractionViewSet(WriteAnswerMixin, ApiViewSet):
 
     def _log_answer(self, data: dict[str, Any]) -> None:
         """An interaction went out: for an API key, a disclosure of its contact's interaction fields."""
-        _disclose_to_key(self.request, [data["contact"]], [f"interaction.{name}" for name in data])
+        disclose_to_key(self.request, [data["contact"]], [f"interaction.{name}" for name in data])
 
     def perform_create(self, serializer: InteractionSerializer) -> None:
         data = {"kind": InteractionKind.NOTE, **serializer.validated_data}
