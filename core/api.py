@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models
 from django.http import HttpRequest, JsonResponse
 from django.utils.timezone import is_aware
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser
@@ -37,17 +37,21 @@ NON_FIELD_ERRORS_KEY = api_settings.NON_FIELD_ERRORS_KEY
 MAX_JSON_DEPTH = 20
 
 
+def _too_deep() -> str:
+    return gettext("The JSON body is nested more than %(limit)d levels deep.") % {"limit": MAX_JSON_DEPTH}
+
+
 def _hostile_json(value: Any, depth: int = 0) -> str | None:
     """Why a parsed JSON value cannot be accepted (too deep, NUL or lone surrogate in a string), or None."""
     if depth > MAX_JSON_DEPTH:
-        return _t("The JSON body is nested more than %(limit)d levels deep.") % {"limit": MAX_JSON_DEPTH}
+        return _too_deep()
     if isinstance(value, str):
         if "\x00" in value:
-            return _t("Text may not contain the NUL character (\\u0000).")
+            return gettext("Text may not contain the NUL character (\\u0000).")
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return _t("Text may not contain unpaired surrogates (\\ud800 to \\udfff).")
+            return gettext("Text may not contain unpaired surrogates (\\ud800 to \\udfff).")
         return None
     children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
     if isinstance(value, dict | list):
@@ -67,11 +71,9 @@ class SafeJSONParser(JSONParser):
         try:
             data = json.load(codecs.getreader(encoding)(stream), parse_constant=_refuse_constant)
         except RecursionError:
-            raise exceptions.ParseError(
-                _t("The JSON body is nested more than %(limit)d levels deep.") % {"limit": MAX_JSON_DEPTH}
-            ) from None
+            raise exceptions.ParseError(_too_deep()) from None
         except ValueError as error:  # also UnicodeDecodeError
-            raise exceptions.ParseError(_t("JSON parse error: %(error)s") % {"error": error}) from None
+            raise exceptions.ParseError(gettext("JSON parse error: %(error)s") % {"error": error}) from None
         problem = _hostile_json(data)
         if problem:
             raise exceptions.ParseError(problem)
@@ -113,7 +115,7 @@ def _as_field_errors(data: Any) -> dict[str, Any]:
 @csrf_exempt  # like every API view: a POST to a wrong address is a JSON 404, not the HTML CSRF page
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any `/api/` path no endpoint matches (an id with a dot or a slash, a typo): a JSON 404, never an HTML page."""
-    return JsonResponse({"detail": _t("No endpoint at this address.")}, status=status.HTTP_404_NOT_FOUND)
+    return JsonResponse({"detail": gettext("No endpoint at this address.")}, status=status.HTTP_404_NOT_FOUND)
 
 
 class ThrottleFirstMixin:
