@@ -1,12 +1,19 @@
 """One router for the whole REST API, mounted under /api/v1/ (each app has an `api/` package)."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
+from core.api import ThrottleFirstMixin
 from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
 from registry.api.views import BreachViewSet, ProcessingActivityViewSet
 
+
+class ApiRootView(ThrottleFirstMixin, APIRootView):
+    pass
+
+
 router = DefaultRouter()
+router.APIRootView = ApiRootView
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("interactions", InteractionViewSet, basename="interaction")

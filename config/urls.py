@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import language
 from core import views as core_views
+from core.api import api_not_found
 from registry.views.public import privacy_notice
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     # Public, no language prefix: the notice speaks the browser's language.
     path("privacy/notice/", privacy_notice, name="privacy_notice"),
+    re_path(r"^api/", api_not_found),  # every /api/ answer is JSON, a 404 too
 ]
 
 urlpatterns += language.language_patterns(

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_event_record
@@ -101,20 +101,20 @@ def parse_key(raw_key: str) -> str | None:
 def _validate(*, name: str, scopes: list[str], expires_in_days: int | None) -> None:
     errors: dict[str, list[str]] = {}
     if not name.strip():
-        errors["name"] = [_t("Give the key a name that says which client uses it.")]
+        errors["name"] = [gettext("Give the key a name that says which client uses it.")]
     elif len(name) > NAME_MAX_LENGTH:
-        errors["name"] = [_t("The name is at most %(limit)d characters long.") % {"limit": NAME_MAX_LENGTH}]
+        errors["name"] = [gettext("The name is at most %(limit)d characters long.") % {"limit": NAME_MAX_LENGTH}]
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown:
         errors["scopes"] = [
-            _t("Unknown scope(s): %(unknown)s. Known scopes: %(known)s.")
+            gettext("Unknown scope(s): %(unknown)s. Known scopes: %(known)s.")
             % {"unknown": ", ".join(unknown), "known": ", ".join(SCOPES)}
         ]
     elif not scopes:
-        errors["scopes"] = [_t("Choose at least one scope.")]
+        errors["scopes"] = [gettext("Choose at least one scope.")]
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
         errors["expires_in_days"] = [
-            _t("A key expires after 1 to %(limit)d days (or never).") % {"limit": MAX_EXPIRY_DAYS}
+            gettext("A key expires after 1 to %(limit)d days (or never).") % {"limit": MAX_EXPIRY_DAYS}
         ]
     if errors:
         raise ValidationError(errors)
@@ -169,7 +169,7 @@ def api_key_create(
 def api_key_revoke(*, api_key: ApiKey, reason: str) -> ApiKey:
     """Revoke a key for good; revoking a revoked key changes nothing and records nothing."""
     if not reason.strip():
-        raise ValidationError({"reason": [_t("Say why the key is revoked.")]})
+        raise ValidationError({"reason": [gettext("Say why the key is revoked.")]})
     key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
     if key.revoked_at is not None:
         return key
@@ -197,12 +197,12 @@ def api_key_authenticate(raw_key: str, *, at: datetime | None = None) -> ApiKey:
     prefix = parse_key(raw_key)
     key = ApiKey.objects.filter(prefix=prefix).first() if prefix else None
     if key is None or not hmac.compare_digest(key.hashed_key, hash_key(raw_key)):
-        raise KeyRejected(_t("Invalid API key."))
+        raise KeyRejected(gettext("Invalid API key."))
     status = key.status_at(at)
     if status == ApiKeyStatus.REVOKED:
-        raise KeyRejected(_t("This API key has been revoked."))
+        raise KeyRejected(gettext("This API key has been revoked."))
     if status == ApiKeyStatus.EXPIRED:
-        raise KeyRejected(_t("This API key has expired."))
+        raise KeyRejected(gettext("This API key has expired."))
     if key.last_used_at is None or at - key.last_used_at >= LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=at)
         key.last_used_at = at

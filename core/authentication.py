@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models.manager import EmptyManager
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
@@ -103,13 +103,13 @@ class ApiKeyAuthentication(BaseAuthentication):
         words = get_authorization_header(request).split()
         if words and words[0].lower() == KEYWORD.lower().encode():
             if len(words) != 2:
-                raise exceptions.AuthenticationFailed(_t("Invalid API key header: send 'Api-Key <key>'."))
+                raise exceptions.AuthenticationFailed(gettext("Invalid API key header: send 'Api-Key <key>'."))
             return self._decode(words[1])
         header = request.META.get("HTTP_X_API_KEY")
         if header is None:
             return None
         if not header.strip():
-            raise exceptions.AuthenticationFailed(_t("Invalid API key header: the X-API-Key header is empty."))
+            raise exceptions.AuthenticationFailed(gettext("Invalid API key header: the X-API-Key header is empty."))
         return header.strip()
 
     @staticmethod
@@ -117,4 +117,4 @@ class ApiKeyAuthentication(BaseAuthentication):
         try:
             return value.decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(_t("Invalid API key.")) from None
+            raise exceptions.AuthenticationFailed(gettext("Invalid API key.")) from None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
@@ -41,9 +41,9 @@ class HasScope(BasePermission):
             return True
         needed = required_scopes_for(view, request.method or "GET")
         if needed is None:
-            self.message = _t("This endpoint is not open to API keys.")
+            self.message = gettext("This endpoint is not open to API keys.")
             return False
         if not key.has_scopes(needed):
-            self.message = _t("This API key needs the scope(s): %(scopes)s.") % {"scopes": ", ".join(needed)}
+            self.message = gettext("This API key needs the scope(s): %(scopes)s.") % {"scopes": ", ".join(needed)}
             return False
         return True

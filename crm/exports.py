@@ -8,6 +8,7 @@ fields the role may see (notes only with `crm.view_interaction`: `can_see_notes`
 file is streamed, one transaction records the disclosure (CON-06: recipient,
 country, purpose, the contacts, the fields), one access-log row per contact
 (channel "export") and an audit event (purpose, reason, recipient, counts).
+Restricted contacts (Art. 18) never leave: every export skips them and counts them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,6 +34,7 @@ from core.spreadsheet import spreadsheet_safe
 
 from .filters import ContactFilter
 from .models import AccessChannel, Contact, Disclosure
+from .normalise import is_country_code
 from .purposes import OTHER as OTHER_PURPOSE
 from .purposes import purpose_choices
 from .querysets import can_see_notes
@@ -41,6 +42,8 @@ from .services import contact_access_record, disclosure_record
 
 FORMATS = ("csv", "xlsx")
 CHUNK = 2_000
+# The export's answer says how many restricted contacts it left out (the view turns it into a message).
+LEFT_OUT_HEADER = "X-Restricted-Contacts-Left-Out"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -115,8 +118,6 @@ def filtered_contacts(user: Any, params: Mapping[str, Any]) -> QuerySet[Contact]
 PURPOSE_MAX = Disclosure._meta.get_field("purpose").max_length
 RECIPIENT_MAX = Disclosure._meta.get_field("recipient").max_length
 REASON_MAX = 255  # AuditEvent.reason
-# ISO 3166-1 alpha-2 codes of the territories phonenumbers knows: it catches "UK" for GB and other slips.
-COUNTRY_CODES = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def export_terms(*, purpose: str, reason: str, recipient: str = "", country: str
         errors["recipient"] = [_("Name the third party that receives the file.")]
     if recipient and not country:
         errors["country"] = [_("Give the third party's country.")]
-    elif country and country not in COUNTRY_CODES:
+    elif country and not is_country_code(country):
         errors["country"] = [_("Give the country as its two-letter ISO 3166 code, e.g. DE or GB.")]
     for key, value, limit in (("purpose", purpose, PURPOSE_MAX), ("reason", reason, REASON_MAX)):
         if len(value) > limit:
@@ -177,8 +178,13 @@ def contacts_export_record(
     fmt: str,
     filters: Iterable[str] = (),
 ) -> list[int]:
-    """Log the export (disclosure, an access-log row per contact, audit event); return the ids to write, in order."""
-    ids = list(queryset.order_by("pk").values_list("pk", flat=True).distinct())
+    """Log the export (disclosure, an access-log row per contact, audit event); return the ids to write, in order.
+
+    Restricted contacts (Art. 18(2): their data may only be stored) are left out, whoever
+    exports and whatever the filters; the audit event counts them (`restricted_left_out`),
+    and so does `restricted_left_out(queryset)` for the caller's report.
+    """
+    ids = list(queryset.filter(restricted=False).order_by("pk").values_list("pk", flat=True).distinct())
     fields = [column.key for column in columns]
     recipient = terms.recipient_label()
     with transaction.atomic():
@@ -202,12 +208,18 @@ def contacts_export_record(
                 "third_party": bool(terms.recipient),
                 "format": fmt,
                 "contacts": len(ids),
+                "restricted_left_out": restricted_left_out(queryset),
                 "fields": fields,
                 # Filter names only: a filter value may be someone's email address.
                 "filters": sorted(set(filters)),
             },
         )
     return ids
+
+
+def restricted_left_out(queryset: QuerySet[Contact]) -> int:
+    """How many contacts of the selection an export leaves out because their processing is restricted."""
+    return queryset.filter(restricted=True).values("pk").distinct().count()
 
 
 # --------------------------------------------------------------------------- rows
@@ -401,8 +413,13 @@ def contacts_export_response(
     columns = export_columns(user)
     used = [key for key, value in filters.items() if value]
     ids = contacts_export_record(queryset=queryset, columns=columns, terms=terms, fmt=fmt, filters=used)
+    response = _file_response(export_rows(ids, columns), fmt)
+    response[LEFT_OUT_HEADER] = str(restricted_left_out(queryset))
+    return response
+
+
+def _file_response(rows: Iterable[list[str]], fmt: str) -> StreamingHttpResponse | FileResponse:
     filename = export_filename(fmt)
-    rows = export_rows(ids, columns)
     if fmt == "csv":
         response = StreamingHttpResponse(csv_chunks(rows), content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.decorators import staff_permission_required
@@ -164,6 +165,17 @@ def import_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("crm:import_list")
 
 
+def _say_restricted_left_out(request: HttpRequest, count: int) -> None:
+    """Shown on the next page: the file itself cannot say it."""
+    if count:
+        message = ngettext(
+            "%(count)d restricted contact (Art. 18) was left out of the export.",
+            "%(count)d restricted contacts (Art. 18) were left out of the export.",
+            count,
+        )
+        messages.warning(request, message % {"count": count})
+
+
 @staff_permission_required("core.access_contacts", "crm.view_contact", "crm.export_contact")
 @require_http_methods(["GET", "POST"])
 def contact_export(request: HttpRequest) -> HttpResponse:
@@ -182,9 +194,11 @@ def contact_export(request: HttpRequest) -> HttpResponse:
         form = exports.ContactExportForm(request.POST)
         if form.is_valid() and not filters_error:
             try:
-                return exports.contacts_export_response(
+                response = exports.contacts_export_response(
                     user=request.user, filters=filters, fmt=form.cleaned_data["format"], terms=form.terms
                 )
+                _say_restricted_left_out(request, int(response[exports.LEFT_OUT_HEADER]))
+                return response
             except ValidationError as error:
                 form.add_error(None, _error_text(error))
     else:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from celery import Celery
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.test import Client
 from django.test.utils import override_settings
 
@@ -35,6 +36,14 @@ def _fast_password_hashing() -> Iterator[None]:
     # The cast logs in for nearly every test; PBKDF2 would dominate the run time.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    # The API throttles count in the cache: one test's requests must not use up the next one's quota.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -18,11 +18,13 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+from core.text import is_id_text
 
 from ..keyset import InvalidCursor, KeysetOrder, KeysetPage, keyset_page
 
@@ -53,6 +55,7 @@ class KeysetPagination(CursorPagination):
     page_size_query_param = "page_size"
     page_size_query_description = _("Number of results per page (at most 200).")
     invalid_cursor_message = _("Invalid cursor: use the `next` or `previous` link of an earlier page.")
+    invalid_page_size_message = _("Give a whole number from 1 to %d.")
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list[Model]:
         self.request = request
@@ -63,11 +66,27 @@ class KeysetPagination(CursorPagination):
         try:
             self.keyset: KeysetPage = keyset_page(queryset, order, cursor=token, size=self.page_size, strict=True)
         except InvalidCursor:
-            raise NotFound(self.invalid_cursor_message) from None
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
         self.page = self.keyset.rows
         self.has_next, self.has_previous = self.keyset.has_next, self.keyset.has_previous
         self.display_page_controls = self.has_next or self.has_previous
         return self.page
+
+    def get_page_size(self, request: Request) -> int:
+        """`page_size` from 1 to MAX_PAGE_SIZE, PAGE_SIZE when absent; anything else is a 400, not the default."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not is_id_text(raw) or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [self.invalid_page_size_message % MAX_PAGE_SIZE]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
 
     def get_order(self, request: Request, queryset: QuerySet, view: Any) -> KeysetOrder:
         orders: dict[str, KeysetOrder] = view.keyset_orders

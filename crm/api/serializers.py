@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from core.api import StrictCharField, StrictModelSerializer, StrictPrimaryKeyRelatedField, StrictSlugRelatedField
 from core.models import ApiKey
 
 from ..models import (
@@ -41,7 +42,7 @@ def is_api_key_request(request: Request | None) -> bool:
 class ExternalIdsField(serializers.DictField):
     """`{"erp": "C-1042"}`: the contact's id in each other system, read from the contact's ExternalId rows."""
 
-    child = serializers.CharField(max_length=EXTERNAL_VALUE_MAX)
+    child = StrictCharField(max_length=EXTERNAL_VALUE_MAX)
     default_error_messages = {
         "bad_system": _("A system name is 1 to %(limit)d printable characters."),
         "too_many": _("At most %(limit)d external ids."),
@@ -60,8 +61,8 @@ class ExternalIdsField(serializers.DictField):
         return {system.strip(): value for system, value in values.items()}
 
 
-def justification_field() -> serializers.CharField:
-    return serializers.CharField(
+def justification_field() -> StrictCharField:
+    return StrictCharField(
         write_only=True,
         required=False,
         allow_blank=True,
@@ -73,10 +74,10 @@ def justification_field() -> serializers.CharField:
     )
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(StrictModelSerializer):
     justification = justification_field()
     emails = serializers.ListField(
-        child=serializers.CharField(max_length=320),
+        child=StrictCharField(max_length=320),
         max_length=MAX_POINTS,
         required=False,
         help_text=_(
@@ -85,7 +86,7 @@ class ContactSerializer(serializers.ModelSerializer):
         ),
     )
     phones = serializers.ListField(
-        child=serializers.CharField(max_length=64),
+        child=StrictCharField(max_length=64),
         max_length=MAX_POINTS,
         required=False,
         help_text=_(
@@ -93,7 +94,7 @@ class ContactSerializer(serializers.ModelSerializer):
             "On update, the full list replaces the current one."
         ),
     )
-    tags = serializers.SlugRelatedField(
+    tags = StrictSlugRelatedField(
         many=True,
         slug_field="name",
         queryset=Tag.objects.all(),
@@ -104,7 +105,7 @@ class ContactSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("The contact's id in other systems, by system name. Set at creation; read-only afterwards."),
     )
-    owner = serializers.PrimaryKeyRelatedField(
+    owner = StrictPrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True),
         allow_null=True,
         required=False,
@@ -176,7 +177,7 @@ class ContactSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(StrictModelSerializer):
     class Meta:
         model = Organisation
         fields = [
@@ -194,7 +195,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class InteractionContactField(serializers.PrimaryKeyRelatedField):
+class InteractionContactField(StrictPrimaryKeyRelatedField):
     """A contact the caller may see and that is not restricted (Art. 18 allows no new processing)."""
 
     default_error_messages = {
@@ -207,14 +208,15 @@ class InteractionContactField(serializers.PrimaryKeyRelatedField):
 
     def to_internal_value(self, data: Any) -> Contact:
         contact = super().to_internal_value(data)
-        if contact.restricted:
+        if contact.restricted and self.parent.instance is None:  # an update of a restricted one is a 423
             self.fail("restricted")
         return contact
 
 
-class InteractionSerializer(serializers.ModelSerializer):
+class InteractionSerializer(StrictModelSerializer):
     contact = InteractionContactField(
-        queryset=Contact.objects.all(), help_text=_("The contact's id; set at creation, read-only afterwards.")
+        queryset=Contact.objects.all(),
+        help_text=_("The contact's id; set at creation: an update may repeat it, not change it."),
     )
     justification = justification_field()
 
@@ -227,31 +229,31 @@ class InteractionSerializer(serializers.ModelSerializer):
             "body": {"help_text": _("Stored encrypted.")},
         }
 
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        if self.instance is not None:
-            fields["contact"] = serializers.PrimaryKeyRelatedField(read_only=True)
-        return fields
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The contact is set at creation: an update may repeat it (PUT sends every field), not change it.
+        if self.instance is not None and "contact" in attrs and attrs.pop("contact").pk != self.instance.contact_id:
+            raise serializers.ValidationError({"contact": [_("An interaction cannot move to another contact.")]})
+        return attrs
 
 
 class RestrictionPlaceSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=255, help_text=_("Why processing is restricted (Art. 18(1))."))
+    reason = StrictCharField(max_length=255, help_text=_("Why processing is restricted (Art. 18(1))."))
 
 
 class RestrictionNoticeSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(
         choices=NoticeChannel.choices, help_text=_("`email` sends the notice now; the others record one given.")
     )
-    note = serializers.CharField(
+    note = StrictCharField(
         max_length=500, required=False, default="", allow_blank=True, help_text=_("Required unless by email.")
     )
 
 
 class RestrictionLiftSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    reason = StrictCharField(max_length=255, required=False, default="", allow_blank=True)
 
 
-class RestrictionSerializer(serializers.ModelSerializer):
+class RestrictionSerializer(StrictModelSerializer):
     """A contact's restriction state (Art. 18)."""
 
     class Meta:
@@ -260,7 +262,7 @@ class RestrictionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecipientNotificationSerializer(serializers.ModelSerializer):
+class RecipientNotificationSerializer(StrictModelSerializer):
     contact = serializers.IntegerField(source="contact_id", read_only=True, allow_null=True)
     contact_ref = serializers.IntegerField(read_only=True)
 
@@ -287,6 +289,6 @@ class RecipientNotificationCloseSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[(value, label) for value, label in NotificationStatus.choices if value != NotificationStatus.OPEN]
     )
-    justification = serializers.CharField(
+    justification = StrictCharField(
         required=False, default="", allow_blank=True, max_length=2000, help_text=_("Required unless `sent`.")
     )

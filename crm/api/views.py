@@ -8,25 +8,16 @@ is a disclosure to a third party and goes to the disclosure log.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
-from rest_framework.filters import OrderingFilter
-from rest_framework.parsers import JSONParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.models import ApiKey
-from core.permissions import HasScope
 from core.text import is_id_text
 
 from .. import selectors, services
@@ -36,10 +27,27 @@ from ..querysets import can_see_all_contacts
 from ..services.contacts import RESTORE_DAYS
 from ..services.organisations import organisation_create, organisation_delete, organisation_update
 from ..services.recipients import recipient_notification_close
+from .base import (
+    ApiCommon,
+    ApiViewSet,
+    Locked,
+    WriteAnswerMixin,
+    disclose_to_key,
+    ordering_parameter,
+    readable_fields,
+)
 from .filters import InteractionFilter, OrganisationFilter, RecipientNotificationFilter
-from .pagination import KeysetPagination, keyset_orders_for
-from .permissions import ModelPermissions
-from .schema import BAD_REQUEST, LOCKED, OBJECT_ERRORS, OBJECT_WRITE_ERRORS, READ_ERRORS, WRITE_ERRORS
+from .pagination import keyset_orders_for
+from .schema import (
+    BAD_REQUEST,
+    CONTACT_WRITE_ANSWER,
+    INTERACTION_WRITE_ANSWER,
+    LOCKED,
+    OBJECT_ERRORS,
+    OBJECT_WRITE_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+)
 from .serializers import (
     ContactSerializer,
     InteractionSerializer,
@@ -53,55 +61,12 @@ from .serializers import (
 )
 
 RESTRICTION_ACTIONS = ("restriction_place", "restriction_notice", "restriction_lift")
+# What a write answers to a caller who may write but not read: nothing about the person.
+CONTACT_RECEIPT_FIELDS = ("id", "created_at", "updated_at")
+INTERACTION_RECEIPT_FIELDS = ("id", "contact", "created_at")
 CONTACT_SCOPES = {"read": ["contacts:read"], "write": ["contacts:write"]}
 # Interactions hang off contacts: a key reaches them only for the contacts it may read.
 INTERACTION_SCOPES = {"read": ["contacts:read", "interactions:read"], "write": ["contacts:read", "interactions:write"]}
-
-
-class Locked(APIException):
-    status_code = 423
-    default_detail = _("This contact is restricted (Art. 18): it is read-only.")
-    default_code = "restricted"
-
-
-def _readable_fields(view: Any) -> list[str]:
-    """The fields a response carries (write-only ones such as `justification` are never disclosed)."""
-    return [name for name, field in view.get_serializer().fields.items() if not field.write_only]
-
-
-def _disclose_to_key(request: Request, contact_ids: Sequence[int], fields: Sequence[str]) -> None:
-    """An API key reading contacts' data is a disclosure to the client behind it (CON-06); staff reads are not."""
-    if request.method == "GET" and isinstance(request.auth, ApiKey) and contact_ids:
-        services.disclosure_record(
-            recipient=request.auth.name,
-            channel=AccessChannel.API,
-            contact_ids=sorted(set(contact_ids)),
-            fields=fields,
-        )
-
-
-class ApiCommon:
-    # Common ground: model permissions (reads need `view`), API-key scopes, filters and keyset pagination.
-    # (No docstring: drf-spectacular would show it as the description of every subclass's operations.)
-
-    permission_classes = [IsAuthenticated, HasScope, ModelPermissions]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
-    pagination_class = KeysetPagination
-    parser_classes = [JSONParser]  # a machine API: nested lists and objects have one unambiguous encoding
-
-
-class ApiViewSet(ApiCommon, viewsets.ModelViewSet):
-    pass
-
-
-def ordering_parameter(orderings: dict[str, tuple[str, ...]], default: str) -> OpenApiParameter:
-    """The `ordering` query parameter with its accepted values (DRF's OrderingFilter documents a bare string)."""
-    return OpenApiParameter(
-        "ordering",
-        str,
-        enum=[f"{sign}{name}" for name in orderings for sign in ("", "-")],
-        description=f"Sort order, `-` for descending (default `{default}`); ties are broken by id.",
-    )
 
 
 CONTACT_ORDERINGS = {
@@ -135,15 +100,15 @@ INTERACTION_ORDERINGS = {"occurred_at": ("occurred_at", "id"), "id": ("id",)}
     create=extend_schema(
         summary="Create a contact",
         description="Emails and phones are normalised and must belong to no other contact.",
-        responses={201: ContactSerializer, **WRITE_ERRORS},
+        responses={201: CONTACT_WRITE_ANSWER, **WRITE_ERRORS},
     ),
     update=extend_schema(
         summary="Replace a contact's fields",
-        responses={200: ContactSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
+        responses={200: CONTACT_WRITE_ANSWER, **OBJECT_WRITE_ERRORS, 423: LOCKED},
     ),
     partial_update=extend_schema(
         summary="Change some of a contact's fields",
-        responses={200: ContactSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
+        responses={200: CONTACT_WRITE_ANSWER, **OBJECT_WRITE_ERRORS, 423: LOCKED},
     ),
     destroy=extend_schema(
         summary=f"Delete a contact (restorable for {RESTORE_DAYS} days)",
@@ -154,9 +119,12 @@ INTERACTION_ORDERINGS = {"occurred_at": ("occurred_at", "id"), "id": ("id",)}
         responses={204: OpenApiResponse(description="Deleted."), **OBJECT_ERRORS, 423: LOCKED},
     ),
 )
-class ContactViewSet(ApiViewSet):
+class ContactViewSet(WriteAnswerMixin, ApiViewSet):
     """People the organisation holds data about. Writes are attributed to the caller (user or API key) in the
     contact's history; API keys need the contacts:read / contacts:write scopes."""
+
+    read_permission = "crm.view_contact"
+    receipt_fields = CONTACT_RECEIPT_FIELDS
 
     serializer_class = ContactSerializer
     queryset = Contact.objects.none()  # the model, for permissions and the schema; rows come from get_queryset
@@ -199,15 +167,18 @@ class ContactViewSet(ApiViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
-        _disclose_to_key(request, [row["id"] for row in response.data["results"]], _readable_fields(self))
+        disclose_to_key(request, [row["id"] for row in response.data["results"]], readable_fields(self))
         return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        contact = self.get_object()
-        data = self.get_serializer(contact).data
-        services.contact_access_record(contact_ids=[contact.pk], channel=AccessChannel.API)
-        _disclose_to_key(request, [contact.pk], list(data))
+        data = self.get_serializer(self.get_object()).data
+        self._log_answer(data)
         return Response(data)
+
+    def _log_answer(self, data: dict[str, Any]) -> None:
+        """A contact's full record went out: the access log, and for an API key the disclosure log."""
+        services.contact_access_record(contact_ids=[data["id"]], channel=AccessChannel.API)
+        disclose_to_key(self.request, [data["id"]], list(data))
 
     def perform_create(self, serializer: ContactSerializer) -> None:
         data = dict(serializer.validated_data)
@@ -272,12 +243,12 @@ class ContactViewSet(ApiViewSet):
             "(400); a contact that is not deleted is not found here (404)."
         ),
         request=None,
-        responses={200: ContactSerializer, 400: BAD_REQUEST, **OBJECT_ERRORS},
+        responses={200: CONTACT_WRITE_ANSWER, 400: BAD_REQUEST, **OBJECT_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str | None = None) -> Response:
         contact = services.contact_restore(contact=self.get_object())
-        return Response(self.get_serializer(contact).data)
+        return self._write_answer(Response(self.get_serializer(contact).data))
 
 
 @extend_schema_view(
@@ -333,24 +304,27 @@ class OrganisationViewSet(ApiViewSet):
     create=extend_schema(
         summary="Record an interaction",
         description="The contact must be one the caller may see and not restricted (Art. 18).",
-        responses={201: InteractionSerializer, **WRITE_ERRORS},
+        responses={201: INTERACTION_WRITE_ANSWER, **WRITE_ERRORS},
     ),
     update=extend_schema(
         summary="Replace an interaction's fields",
-        responses={200: InteractionSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
+        responses={200: INTERACTION_WRITE_ANSWER, **OBJECT_WRITE_ERRORS, 423: LOCKED},
     ),
     partial_update=extend_schema(
         summary="Change some of an interaction's fields",
-        responses={200: InteractionSerializer, **OBJECT_WRITE_ERRORS, 423: LOCKED},
+        responses={200: INTERACTION_WRITE_ANSWER, **OBJECT_WRITE_ERRORS, 423: LOCKED},
     ),
     destroy=extend_schema(
         summary="Delete an interaction",
         responses={204: OpenApiResponse(description="Deleted."), **OBJECT_ERRORS, 423: LOCKED},
     ),
 )
-class InteractionViewSet(ApiViewSet):
+class InteractionViewSet(WriteAnswerMixin, ApiViewSet):
     """Calls, emails, meetings, notes and events with contacts; bodies are stored encrypted. Only for roles with
     crm.view_interaction, and API keys with contacts:read plus interactions:read (or interactions:write)."""
+
+    read_permission = "crm.view_interaction"
+    receipt_fields = INTERACTION_RECEIPT_FIELDS
 
     serializer_class = InteractionSerializer
     queryset = Interaction.objects.none()
@@ -368,14 +342,17 @@ class InteractionViewSet(ApiViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         ids = [row["contact"] for row in response.data["results"]]
-        _disclose_to_key(request, ids, [f"interaction.{name}" for name in _readable_fields(self)])
+        disclose_to_key(request, ids, [f"interaction.{name}" for name in readable_fields(self)])
         return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)
-        fields = [f"interaction.{name}" for name in response.data]
-        _disclose_to_key(request, [response.data["contact"]], fields)
+        self._log_answer(response.data)
         return response
+
+    def _log_answer(self, data: dict[str, Any]) -> None:
+        """An interaction went out: for an API key, a disclosure of its contact's interaction fields."""
+        disclose_to_key(self.request, [data["contact"]], [f"interaction.{name}" for name in data])
 
     def perform_create(self, serializer: InteractionSerializer) -> None:
         data = {"kind": InteractionKind.NOTE, **serializer.validated_data}

@@ -15,7 +15,7 @@ from core.subject_data import (
     personal_data,
 )
 
-from ..normalise import check_country
+from ..normalise import check_entry
 from ..querysets import ContactQuerySet, OrganisationQuerySet
 
 
@@ -100,7 +100,12 @@ class Organisation(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        check_country(self.country)
+        check_entry(texts={name: getattr(self, name) for name in ORGANISATION_LINE_FIELDS}, country=self.country)
+
+
+# One-line text fields: no invisible or control characters (crm.normalise.check_visible_text).
+ORGANISATION_LINE_FIELDS = ("name", "legal_id", "website", "street", "postal_code", "city")
+CONTACT_LINE_FIELDS = ("first_name", "last_name", "job_title", "street", "postal_code", "city", "source_detail")
 
 
 @personal_data(
@@ -244,7 +249,11 @@ class Contact(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        check_country(self.country)
+        check_entry(
+            texts={name: getattr(self, name) for name in CONTACT_LINE_FIELDS},
+            country=self.country,
+            birth_date=self.birth_date,
+        )
 
     @property
     def full_name(self) -> str:

@@ -349,12 +349,22 @@ def test_previous_link_returns_the_previous_page_and_no_name_shows_in_links(dpo_
     assert "charlie" not in second["previous"].lower() and "bravo" not in first["next"].lower()
 
 
-def test_page_size_is_capped_and_a_forged_cursor_is_refused(dpo_user):
+def test_page_size_outside_its_range_and_a_forged_cursor_are_field_errors(dpo_user):
     client = staff_api(dpo_user)
     ContactFactory.create_batch(3)
 
-    assert len(client.get(URL, {"page_size": 100000}).json()["results"]) == 3
-    assert client.get(URL, {"cursor": "cD0yMDI2"}).status_code == 404
+    assert len(client.get(URL, {"page_size": 200}).json()["results"]) == 3
+    for page_size in ("100000", "0", "null", "1.5", "-1"):
+        response = client.get(URL, {"page_size": page_size})
+        assert response.status_code == 400 and list(response.json()) == ["page_size"], page_size
+    forged = client.get(URL, {"cursor": "cD0yMDI2"})
+    assert forged.status_code == 400 and list(forged.json()) == ["cursor"]
+
+
+def test_an_unknown_ordering_is_a_field_error_not_another_order(dpo_user):
+    response = staff_api(dpo_user).get(URL, {"ordering": "birth_date"})
+
+    assert response.status_code == 400 and "last_name_key" in response.json()["ordering"][0]
 
 
 # --- logs: record accesses and disclosures ------------------------------------------------------------------------

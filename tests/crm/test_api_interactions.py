@@ -115,11 +115,14 @@ def test_update_keeps_the_contact_and_refreshes_the_last_interaction(dpo_user):
     contact, other = ContactFactory(), ContactFactory()
     interaction = record(contact, days_ago=10)
     later = timezone.now() - timedelta(days=1)
+    client = staff_api(dpo_user)
 
-    response = staff_api(dpo_user).patch(
-        f"{URL}{interaction.pk}/", {"contact": other.pk, "occurred_at": later.isoformat()}, format="json"
+    moved = client.patch(f"{URL}{interaction.pk}/", {"contact": other.pk}, format="json")
+    response = client.patch(
+        f"{URL}{interaction.pk}/", {"contact": contact.pk, "occurred_at": later.isoformat()}, format="json"
     )
 
+    assert moved.status_code == 400 and list(moved.json()) == ["contact"]
     assert response.status_code == 200, response.content
     interaction.refresh_from_db()
     contact.refresh_from_db()
@@ -176,6 +179,6 @@ def test_a_key_records_an_interaction_attributed_to_the_key():
     response = writer.post(URL, call(contact), format="json")
 
     assert response.status_code == 201, response.content
-    assert response.json()["author"] is None
+    assert Interaction.objects.get(pk=response.json()["id"]).author is None
     row = Interaction.objects.get(pk=response.json()["id"]).history.get()
     assert row.history_actor_kind == "api_key" and key.prefix in row.history_actor_label

@@ -18,9 +18,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from core.models import AuditEvent
-from crm.exports import ExportTerms, export_terms
+from crm.exports import LEFT_OUT_HEADER, ExportTerms, export_terms
 from crm.models import ContactAccess, DisclosedContact, Disclosure
-from crm.services import contact_delete
+from crm.services import contact_delete, contact_restriction_place
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -309,3 +309,51 @@ def test_export_terms_are_checked_by_the_service_whoever_calls_it():
     assert set(blocked.value.message_dict) == {"purpose", "reason", "recipient"}
     with pytest.raises(ValueError, match="purpose"):
         ExportTerms(purpose="", reason="no purpose")  # built by hand, past the check: still refused
+
+
+# --------------------------------------------------------------------------- restricted contacts (Art. 18(2))
+
+
+@pytest.fixture
+def restricted(contacts) -> object:
+    """A third contact, restricted: its data may only be stored, so no export may carry it."""
+    contact = ContactFactory(first_name="Rita", last_name="Stored", emails=["rita@example.org"], notes="")
+    return contact_restriction_place(contact=contact, reason="accuracy contested")
+
+
+@pytest.mark.parametrize("role", ["Administrator", "DPO"])
+def test_an_export_to_a_third_party_leaves_restricted_contacts_out_and_counts_them(role_client, restricted, role):
+    client = role_client(role)
+
+    response = _export(client, **PARTNER)
+
+    exported = {int(row["Id"]) for row in _rows(response)}
+    assert restricted.pk not in exported and len(exported) == 2
+    assert response[LEFT_OUT_HEADER] == "1"
+    assert not DisclosedContact.objects.filter(contact_id=restricted.pk).exists()
+    assert not ContactAccess.objects.filter(contact_id=restricted.pk).exists()
+    event = AuditEvent.objects.get(action="contacts.exported")
+    assert event.data["contacts"] == 2 and event.data["restricted_left_out"] == 1
+    page = client.get(EXPORT)
+    assert "1 restricted contact (Art. 18) was left out of the export." in page.content.decode()
+
+
+def test_an_export_without_restricted_contacts_says_nothing_about_them(role_client, contacts):
+    client = role_client("DPO")
+
+    response = _export(client)
+
+    assert response[LEFT_OUT_HEADER] == "0"
+    assert AuditEvent.objects.get(action="contacts.exported").data["restricted_left_out"] == 0
+    assert "left out of the export" not in client.get(EXPORT).content.decode()
+
+
+def test_the_export_command_leaves_restricted_contacts_out_and_counts_them(restricted, tmp_path, capsys):
+    output = tmp_path / "out.csv"
+
+    call_command("export_contacts", purpose="Mailing", reason="Partner", output=str(output))
+
+    ids = {int(row["Id"]) for row in csv.DictReader(io.StringIO(output.read_text("utf-8-sig")))}
+    assert restricted.pk not in ids and len(ids) == 2
+    assert "Left out 1 restricted contacts" in capsys.readouterr().err
+    assert AuditEvent.objects.get(action="contacts.exported").data["restricted_left_out"] == 1

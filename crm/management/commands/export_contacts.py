@@ -43,7 +43,7 @@ class Command(BaseCommand):
         terms = self._terms(opts)
         params = self._filters(filter)
         with acting_as(Actor.system("export_contacts")):
-            filterset = ContactFilter(params, queryset=Contact.objects.live().filter(restricted=False))
+            filterset = ContactFilter(params, queryset=Contact.objects.live())
             if not filterset.is_valid():
                 raise CommandError(f"Invalid filter: {dict(filterset.errors)}")
             columns = exports.export_columns(None, include_notes=with_notes)
@@ -60,7 +60,10 @@ class Command(BaseCommand):
             else:
                 for chunk in exports.csv_chunks(rows):
                     self.stdout.write(chunk, ending="")
+            left_out = exports.restricted_left_out(filterset.qs)
         self.stderr.write(f"Exported {len(ids)} contacts ({', '.join(c.key for c in columns)}).")
+        if left_out:
+            self.stderr.write(f"Left out {left_out} restricted contacts (Art. 18: their data may only be stored).")
 
     @staticmethod
     def _terms(opts: dict[str, Any]) -> exports.ExportTerms:
