@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from core.crypto import blind_index
 
 from ..models import Contact, ContactPointKind, ExternalId, Organisation, Tag
-from ..normalise import normalise_email, normalise_phone
+from ..models.contacts import CONTACT_LINE_FIELDS
+from ..normalise import check_entry, check_visible_text, normalise_email, normalise_phone
 from ..sensitive import sensitive_terms
 
 TEXT_TARGETS = ("first_name", "last_name", "job_title", "street", "postal_code", "city", "country", "notes")
@@ -142,9 +143,33 @@ class RowValidator:
         reasons: list[str] = []
         for check in self.checks:
             check(values, candidate, reasons)
+        if not reasons:
+            reasons = self._entry_rules(candidate)
         if reasons:
             return None, reasons
         return candidate, reasons
+
+    def _entry_rules(self, candidate: Candidate) -> list[str]:
+        """The rules forms and the API apply through the models' `clean` (crm.normalise.check_entry):
+        an assigned ISO country, a plausible birth date, no invisible characters in one-line texts."""
+        fields = candidate.fields
+        try:
+            check_entry(
+                texts={name: fields.get(name) for name in CONTACT_LINE_FIELDS},
+                country=fields.get("country") or "",
+                birth_date=fields.get("birth_date"),
+            )
+            check_visible_text({"organisation": candidate.organisation})
+        except ValidationError as error:
+            return [
+                _("%(column)s: %(reason)s") % {"column": self._label(name), "reason": " ".join(messages)}
+                for name, messages in error.message_dict.items()
+            ]
+        return []
+
+    def _label(self, name: str) -> str:
+        model_field = self.contact_fields.get(name)
+        return str(model_field.verbose_name) if model_field else str(_("Organisation"))
 
     # ------------------------------------------------------------------ compiled checks
 

@@ -253,6 +253,21 @@ def test_external_id_identifies_a_duplicate(tmp_path):
     assert job.report == [{"line": 3, "outcome": "skipped", "reasons": ["duplicate of line 2 (same external id)"]}]
 
 
+def test_rows_breaking_the_entry_rules_of_forms_and_api_are_rejected_one_by_one(tmp_path):
+    rows = [
+        ["Anne", "Durand", "anne@example.org", "", "", "", "", ""],
+        ["Zo\u200be", "Martin", "zoe@example.org", "", "", "", "", ""],
+        ["Luc", "Bernard", "luc@example.org", "", "", "Pa\u202eris", "", ""],
+    ]
+    job = services.import_job_run(job=_job(_csv(tmp_path, HEADER, rows)))
+
+    assert list(Contact.objects.values_list("first_name", flat=True)) == ["Anne"]
+    report = {entry["line"]: entry for entry in job.report}
+    assert set(report) == {3, 4} and {entry["outcome"] for entry in report.values()} == {"rejected"}
+    assert "U+200B" in report[3]["reasons"][0] and "U+202E" in report[4]["reasons"][0]
+    assert "Zo" not in json.dumps(job.report)  # the reason names the character, never the value
+
+
 # --------------------------------------------------------------------------- formats
 
 
