@@ -226,6 +226,7 @@ def read_and_write_through_api_keys(journey: Journey) -> None:
 def export_to_a_partner(journey: Journey) -> None:
     terms = {
         "format": "csv",
+        "purpose_activity": "other",
         "purpose": "Trade fair invitations",
         "reason": "The partner sends the invitations",
         "recipient_kind": "third_party",
