@@ -163,6 +163,22 @@ def time_calls(func: Callable[[], Any], *, repeat: int, warmup: int = 2) -> list
     return samples
 
 
+CPU_LOOP_SIZE = 2_000_000
+
+
+def cpu_loop_ms(rounds: int = 5) -> float:
+    """The machine's speed: median time of a fixed pure-Python loop (sum of squares below CPU_LOOP_SIZE), in ms.
+
+    Figures from different days or machines can be read together through it (one core, no I/O).
+    """
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        sum(number * number for number in range(CPU_LOOP_SIZE))
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
 def count_queries(func: Callable[[], Any]) -> int:
     """SQL statements one call of `func` sends (works with DEBUG off, across requests)."""
     from django.db import connection
@@ -221,6 +237,7 @@ class Report:
     description: str
     metrics: list[Metric]
     notes: list[str] = field(default_factory=list)
+    table: str = ""  # a report's own table, when the common one (markdown_table) does not fit its figures
 
 
 def _fmt(value: float | None, unit: str = "") -> str:
@@ -244,6 +261,6 @@ def markdown_table(report: Report) -> str:
 
 def print_report(report: Report) -> None:
     print(f"\n## {report.title}\n\n{report.description}\n")
-    print(markdown_table(report))
+    print(report.table or markdown_table(report))
     for note in report.notes:
         print(f"- {note}")
