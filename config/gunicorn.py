@@ -34,7 +34,7 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 # Load Django in the master, so that workers fork with it loaded (and frozen, see when_ready).
-# Code changes need a restart of the master (or `kill -HUP`), as they would anyway in a container.
+# Code changes need a full restart (HUP only replaces the workers), as they get in a container anyway.
 preload_app = True
 
 # Young-generation collections run after this many new container objects (Python's default: 700).

@@ -245,6 +245,13 @@ class Contact(models.Model):
     def clean(self) -> None:
         check_country(self.country)
 
+    def get_status_display(self) -> str:
+        # Django's version hashes every choice's (lazy) label on each call: one translation per row, not five.
+        try:
+            return str(ContactStatus(self.status).label)
+        except ValueError:
+            return self.status
+
     @property
     def full_name(self) -> str:
         return str(self)

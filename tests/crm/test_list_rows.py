@@ -83,3 +83,39 @@ def test_a_contact_read_without_with_rows_reads_its_relations_itself(dpo_user):
 
     assert sorted(tag.name for tag in fresh.tag_list) == ["press", "vip"]
     assert fresh.primary_email == "person2@example.com"
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_row_links_are_the_urls_reverse_gives_in_the_pages_language(language):
+    from django.urls import reverse
+    from django.utils import translation
+
+    from crm.templatetags.crm_ui import url_for_pk
+
+    for _ in range(2):  # the second time from the cache, which must not mix the languages up
+        for name in ("crm:contact_detail", "crm:organisation_detail"):
+            with translation.override(language):
+                assert url_for_pk(42, name) == reverse(name, args=[42])
+
+
+def test_the_french_list_links_each_row_to_its_french_contact_page(dpo_user, client):
+    (contact,) = _contacts(1)
+    client.force_login(dpo_user)
+    client.get("/contacts/")  # the English links first
+
+    page = client.get("/fr/contacts/").content.decode()
+
+    assert f'href="/fr/contacts/{contact.pk}/"' in page
+
+
+def test_the_status_label_follows_the_language_and_an_unknown_status_shows_as_stored():
+    from django.utils import translation
+
+    from crm.models import ContactStatus
+
+    with translation.override("fr"):
+        french = Contact(status=ContactStatus.DONOR).get_status_display()
+        expected = str(ContactStatus.DONOR.label)
+
+    assert french == expected and french != "Donor"
+    assert Contact(status="emperor").get_status_display() == "emperor"
