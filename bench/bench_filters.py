@@ -29,7 +29,7 @@ if __package__ in (None, ""):
 from bench import common
 
 FILTERS = ("status", "kind", "tag", "organisation", "owner", "art14")
-SMOKE_ARGS = {"repeat": 1, "subsets": 8, "echo": False}  # tests/bench/test_smoke.py
+SMOKE_ARGS = {"repeat": 1, "subsets": 4, "echo": False}  # tests/bench/test_smoke.py
 TARGET_RATIO = 3.0
 
 
@@ -138,7 +138,7 @@ def measure_user(who: str, user: Any, *, repeat: int, subsets: int | None, echo:
         _get(client, _url(combination.filters))  # untimed: the plan and the pages it reads
         for _ in range(repeat):
             combination.samples.append(_get(client, _url(combination.filters)))
-            run.baseline.append(_get(client, _url({})))
+        run.baseline.append(_get(client, _url({})))
         if echo:
             median = statistics.median(combination.samples)
             print(f"  {who}: {combination.label} ({combination.matches:,} matches): {median:.1f} ms", flush=True)
@@ -169,7 +169,7 @@ def _worst(run: UserRun) -> Combination:
 
 
 def main(
-    contacts: int | None = None, *, repeat: int = 5, subsets: int | None = None, echo: bool = True
+    contacts: int | None = None, *, repeat: int = 3, subsets: int | None = None, echo: bool = True
 ) -> common.Report:
     from core.roles import DPO
 

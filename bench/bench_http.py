@@ -166,7 +166,7 @@ def gc_summary(base_url: str, probes: int = 12) -> str:
 
 
 def main(
-    contacts: int | None = None, *, requests: int = 300, warmup: int = 10, workers: int = WORKERS
+    contacts: int | None = None, *, requests: int = 200, warmup: int = 10, workers: int = WORKERS
 ) -> common.Report:
     from core.roles import DPO
 
