@@ -10,7 +10,8 @@ byte by byte and the id, so the walk reads only rows of that status, of that own
 - contact_status_order_idx (status, name), replacing contact_status_idx (its name key
   compared in the database collation could filter but not give the list's order);
 - contact_owner_order_idx (owner, name), replacing contact_owner_idx likewise;
-- contact_art14_order_idx (name), partial: contacts from an import without their notice;
+- contact_art14_order_idx (name), partial: contacts from an import without their notice, and
+  contact_art14_owner_order_idx (owner, name), the same for a Sales user's list;
 - contact_tags_by_tag_idx (tag, contact) on the tag links: a tag's contacts read from the index
   alone (an index-only scan), not from the link table's pages.
 
@@ -22,10 +23,12 @@ from django.db import migrations
 
 NAME_ORDER = {"postgresql": '(last_name_key COLLATE "C"), (first_name_key COLLATE "C"), id'}
 PLAIN_NAME_ORDER = "last_name_key, first_name_key, id"
+ART14_PENDING = " WHERE source = 'import' AND art14_notice_sent_at IS NULL"  # ContactQuerySet.art14_pending
 INDEXES = {  # name: (table, columns, condition)
     "contact_status_order_idx": ("crm_contact", "status, {name}", ""),
     "contact_owner_order_idx": ("crm_contact", "owner_id, {name}", ""),
-    "contact_art14_order_idx": ("crm_contact", "{name}", " WHERE source = 'import' AND art14_notice_sent_at IS NULL"),
+    "contact_art14_order_idx": ("crm_contact", "{name}", ART14_PENDING),
+    "contact_art14_owner_order_idx": ("crm_contact", "owner_id, {name}", ART14_PENDING),
     "contact_tags_by_tag_idx": ("crm_contact_tags", "tag_id, contact_id", ""),
 }
 
