@@ -169,6 +169,7 @@ def main(names: list[str] | None = None) -> int:
     size = common.bench_size()
     print(f"ensuring {size:,} contacts ...", flush=True)
     fill = common.ensure_contacts(size)
+    measured_code = revision()  # before the runs: the code they measure (it may change while they run)
     load_before, speed_before = os.getloadavg(), common.cpu_loop_ms()
     reports = run(wanted or scripts(), size)
     load_after, speed_after = os.getloadavg(), common.cpu_loop_ms()
@@ -176,7 +177,7 @@ def main(names: list[str] | None = None) -> int:
         **machine(),
         "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "database": database(),
-        "revision": revision(),
+        "revision": measured_code,
         "dataset": dataset(),
         "load": (
             f"1-min load average {load_before[0]:.2f} when the benchmarks started, {load_after[0]:.2f} at the end; the "
