@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -66,3 +67,22 @@ def _other_connections() -> int:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         return cursor.fetchone()[0]
+
+
+def test_workers_collect_their_young_garbage_after_the_response() -> None:
+    enabled = gc.isenabled()
+    gc.disable()  # no automatic collection may hide what the hook does
+    try:
+        for _ in range(gunicorn_config.GC_YOUNG_PENDING + 1_000):
+            cycle: list = []
+            cycle.append(cycle)  # garbage only a collection frees
+        del cycle
+        pending = gc.get_count()[0]
+
+        gunicorn_config.post_request(None, None, None, None)
+
+        assert pending > gunicorn_config.GC_YOUNG_PENDING
+        assert gc.get_count()[0] < 100
+    finally:
+        if enabled:
+            gc.enable()
