@@ -9,6 +9,7 @@ check connects again.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -19,7 +20,7 @@ from .models import WorkerHeartbeat
 
 # A check never hangs the load balancer's probe: unreachable services fail fast.
 BROKER_TIMEOUT_SECONDS = 2
-# How the kept connection shows in Redis's CLIENT LIST.
+# How the kept connection shows in Redis's CLIENT LIST (followed by the process id).
 BROKER_CLIENT_NAME = "gdpr-crm-health"
 
 Check = dict[str, Any]
@@ -44,9 +45,13 @@ def _worker_check(beat: tuple[str, Any] | None) -> Check:
     return {"status": "ok" if fresh else "stale", "last_seen_seconds": round(age), "worker": worker}
 
 
+def broker_client_name() -> str:
+    return f"{BROKER_CLIENT_NAME}-{os.getpid()}"
+
+
 @lru_cache(maxsize=4)
-def _redis_client(url: str) -> Any:
-    """One client per broker URL and process; its pool keeps the socket open (and reopens it after a fork)."""
+def _redis_client(url: str, pid: int) -> Any:
+    """One client per broker URL and process; its pool keeps the socket open."""
     import redis
     from redis.backoff import NoBackoff
     from redis.retry import Retry
@@ -55,7 +60,7 @@ def _redis_client(url: str) -> Any:
         url,
         socket_timeout=BROKER_TIMEOUT_SECONDS,
         socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
-        client_name=BROKER_CLIENT_NAME,
+        client_name=broker_client_name(),
         retry=Retry(NoBackoff(), 1),  # a connection the server closed is reopened once, at once
     )
 
@@ -67,7 +72,7 @@ def broker_check() -> Check:
     url = app.conf.broker_write_url or ""
     try:
         if url.startswith(("redis://", "rediss://", "unix://")):
-            _redis_client(url).ping()
+            _redis_client(url, os.getpid()).ping()
         else:
             with app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)

@@ -77,13 +77,11 @@ def test_checks_the_database_and_the_worker_in_one_query(client, django_assert_n
 
 
 def _health_connections() -> list[dict]:
-    """This test run's kept broker connections, as Redis lists them."""
-    redis_db = redis.Redis.from_url(os.environ["REDIS_URL"])
-    database = redis_db.connection_pool.connection_kwargs.get("db", 0)
+    """This process's kept broker connections, as Redis lists them."""
     return [
         entry
-        for entry in redis_db.client_list()
-        if entry["name"] == health.BROKER_CLIENT_NAME and int(entry["db"]) == database
+        for entry in redis.Redis.from_url(os.environ["REDIS_URL"]).client_list()
+        if entry["name"] == health.broker_client_name()
     ]
 
 
