@@ -24,111 +24,13 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common
+from bench.views import PAGE
 
-FIELDS = (
-    "id",
-    "first_name",
-    "last_name",
-    "kind",
-    "status",
-    "organisation_id",
-    "job_title",
-    "preferred_language",
-    "city",
-    "country",
-    "owner_id",
-    "notes",
-    "source",
-    "collected_at",
-    "last_interaction_at",
-    "created_at",
-    "updated_at",
-)
-PAGE = 50
 SMOKE_ARGS = {"repeat": 5}  # tests/bench/test_smoke.py
 NAME_PREFIXES = ["mar", "dub", "smi", "le", "tho", "ber"]
 # The staff list's query parameters (crm/views): its cursor, its search box.
 LIST_CURSOR_PARAM = "cursor"
 Case = tuple[str, list[str], list[str], str]  # name, URLs, baseline URLs, who asks ("dpo" or "sales")
-
-
-# --------------------------------------------------------------------------- baseline views
-
-
-def _with_points(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from crm.models import ContactPoint
-
-    by_contact: dict[int, dict[str, list[str]]] = {row["id"]: {"emails": [], "phones": []} for row in rows}
-    points = ContactPoint.objects.filter(contact_id__in=list(by_contact)).order_by("-is_primary", "id")
-    for contact_id, kind, value in points.values_list("contact_id", "kind", "value"):
-        by_contact[contact_id]["emails" if kind == "email" else "phones"].append(value)
-    return [{**row, **by_contact[row["id"]]} for row in rows]
-
-
-def _name_ordered(contacts: Any, after: str | None) -> Any:
-    """Name order as the list walks it (bytewise keys, then id), from after a (last, first, id) position."""
-    from django.db import connection
-
-    from crm.keyset import bytewise
-
-    contacts = contacts.alias(last_key=bytewise("last_name_key"), first_key=bytewise("first_name_key"))
-    contacts = contacts.order_by("last_key", "first_key", "id")
-    if after:
-        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
-        row = f"(crm_contact.last_name_key{collate}, crm_contact.first_name_key{collate}, crm_contact.id)"
-        contacts = contacts.extra(where=[f"{row} > (%s, %s, %s)"], params=json.loads(after))
-    return contacts
-
-
-def baseline_list(request: Any) -> Any:
-    """A page of 50: by id descending (`?before=<id>`), or by name (`?order=name&after=[last, first, id]`);
-    `?email=` or `?q=` filter like the real views."""
-    from django.http import JsonResponse
-
-    from crm.models import Contact
-
-    contacts = Contact.objects.restrict(request.user, "view")
-    if "email" in request.GET:
-        contacts = contacts.with_email(request.GET["email"])
-    if "q" in request.GET:
-        contacts = contacts.search(request.GET["q"])
-    if request.GET.get("order") == "name":
-        contacts = _name_ordered(contacts, request.GET.get("after"))
-    else:
-        contacts = contacts.order_by("-id")
-        if "before" in request.GET:
-            contacts = contacts.filter(id__lt=int(request.GET["before"]))
-    return JsonResponse({"results": _with_points(list(contacts.values(*FIELDS)[:PAGE]))})
-
-
-def baseline_detail(request: Any, pk: int) -> Any:
-    from django.http import Http404, JsonResponse
-
-    from crm.models import Contact
-
-    row = Contact.objects.restrict(request.user, "view").filter(pk=pk).values(*FIELDS).first()
-    if row is None:
-        raise Http404
-    return JsonResponse(_with_points([row])[0])
-
-
-class BenchUrls:
-    """The project's URLs plus the two baseline views (a URLconf may be any object with `urlpatterns`)."""
-
-    urlpatterns: list[Any] = []
-
-    @classmethod
-    def build(cls) -> type[BenchUrls]:
-        from django.urls import path
-
-        from config.urls import urlpatterns
-
-        cls.urlpatterns = [
-            path("__bench__/contacts/", baseline_list),
-            path("__bench__/contacts/<int:pk>/", baseline_detail),
-            *urlpatterns,
-        ]
-        return cls
 
 
 # --------------------------------------------------------------------------- the data the cases ask for
@@ -277,7 +179,7 @@ def main(contacts: int | None = None, *, repeat: int = 50) -> common.Report:
     sample = Sample(users["dpo"], max(repeat, 10), random.Random(7))
     table = cases(sample)
     metrics = []
-    with override_settings(ROOT_URLCONF=BenchUrls.build()):
+    with override_settings(ROOT_URLCONF="bench.urls"):
         _check_pages_are_what_they_claim(clients["dpo"], sample, table)
         for name, urls, baseline_urls, who in table:
             client = clients[who]

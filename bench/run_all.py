@@ -90,7 +90,7 @@ def dataset() -> str:
 
 
 def render_section(report: common.Report) -> list[str]:
-    lines = [f"## {report.title}", "", report.description, "", common.markdown_table(report), ""]
+    lines = [f"## {report.title}", "", report.description, "", report.table or common.markdown_table(report), ""]
     lines += [f"- {note}" for note in report.notes]
     lines.append("")
     return lines
@@ -105,6 +105,7 @@ def render(reports: list[common.Report], context: dict[str, str]) -> str:
         "",
         f"- date: {context['date']}, code at {context['revision']}",
         f"- machine: {context['nproc']} CPUs ({context['cpu']}), {context['ram']} RAM, Python {context['python']}",
+        f"- machine speed: {context['speed']}",
         f"- database: {context['database']}: {context['dataset']}",
         f"- load: {context['load']}",
         f"- {context['fill']}",
@@ -138,6 +139,13 @@ def fill_text(fill: common.Fill) -> str:
     )
 
 
+def speed_text(before: float, after: float) -> str:
+    return (
+        f"a fixed pure-Python loop (sum of squares below {common.CPU_LOOP_SIZE:,}, median of 5) took "
+        f"{before:,.0f} ms when the benchmarks started and {after:,.0f} ms at the end (lower is faster)"
+    )
+
+
 def run(names: list[str], size: int) -> list[common.Report]:
     reports = []
     for name in names:
@@ -161,14 +169,15 @@ def main(names: list[str] | None = None) -> int:
     size = common.bench_size()
     print(f"ensuring {size:,} contacts ...", flush=True)
     fill = common.ensure_contacts(size)
-    load_before = os.getloadavg()
+    measured_code = revision()  # before the runs: the code they measure (it may change while they run)
+    load_before, speed_before = os.getloadavg(), common.cpu_loop_ms()
     reports = run(wanted or scripts(), size)
-    load_after = os.getloadavg()
+    load_after, speed_after = os.getloadavg(), common.cpu_loop_ms()
     context = {
         **machine(),
         "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "database": database(),
-        "revision": revision(),
+        "revision": measured_code,
         "dataset": dataset(),
         "load": (
             f"1-min load average {load_before[0]:.2f} when the benchmarks started, {load_after[0]:.2f} at the end; the "
@@ -176,12 +185,14 @@ def main(names: list[str] | None = None) -> int:
             "so absolute figures are noisy"
         ),
         "fill": fill_text(fill),
+        "speed": speed_text(speed_before, speed_after),
     }
     if wanted:
         for report in reports:
             report.notes.append(
                 f"This section alone was re-measured on {context['date']}, code at {context['revision']}, 1-min load "
-                f"average {load_before[0]:.2f} at the start and {load_after[0]:.2f} at the end, on "
+                f"average {load_before[0]:.2f} at the start and {load_after[0]:.2f} at the end, machine speed "
+                f"{context['speed']}, on "
                 f"{context['dataset']}{'; ' + context['fill'] if fill.generated else ''}; the header's date, revision, "
                 "load and data set are those of the other sections."
             )

@@ -93,7 +93,7 @@ def contact_list_page(
     search = filterset.form.cleaned_data.get("q") or ""
     branches = contact_search_branches(queryset, search)
     # The list shows no notes: leave them encrypted.
-    queryset = queryset.search(search).select_related("organisation").prefetch_related("points", "tags").defer("notes")
+    queryset = queryset.search(search).select_related("organisation").with_rows("points", "tags").defer("notes")
     order = CONTACT_ORDERS.get(sort, CONTACT_ORDERS["name"])
     return keyset_page(queryset, order, cursor=cursor, size=size, branches=branches), filterset
 

@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from core.api import StrictCharField, StrictModelSerializer, StrictPrimaryKeyRelatedField, StrictSlugRelatedField
+from core.api import (
+    StrictCharField,
+    StrictManyRelatedField,
+    StrictModelSerializer,
+    StrictPrimaryKeyRelatedField,
+    StrictSlugRelatedField,
+)
 from core.models import ApiKey
 
 from ..models import (
@@ -39,7 +45,22 @@ def is_api_key_request(request: Request | None) -> bool:
     return request is not None and isinstance(request.auth, ApiKey)
 
 
-class ExternalIdsField(serializers.DictField):
+class PrefetchedRowsMixin:
+    """Reads a relation from the rows a list page prefetched (`ContactQuerySet.with_rows`), else the relation."""
+
+    source: str
+
+    def get_attribute(self, instance: Any) -> Any:
+        if isinstance(instance, Contact) and instance.pk is not None:
+            return instance.related_rows(self.source)
+        return super().get_attribute(instance)  # type: ignore[misc]
+
+
+class TagNamesField(PrefetchedRowsMixin, StrictManyRelatedField):
+    pass
+
+
+class ExternalIdsField(PrefetchedRowsMixin, serializers.DictField):
     """`{"erp": "C-1042"}`: the contact's id in each other system, read from the contact's ExternalId rows."""
 
     child = StrictCharField(max_length=EXTERNAL_VALUE_MAX)
@@ -49,7 +70,8 @@ class ExternalIdsField(serializers.DictField):
     }
 
     def to_representation(self, value: Any) -> dict[str, str]:
-        return {external.system: external.value for external in value.all()}
+        rows = value if isinstance(value, list) else value.all()
+        return {external.system: external.value for external in rows}
 
     def to_internal_value(self, data: Any) -> dict[str, str]:
         values = super().to_internal_value(data)
@@ -94,10 +116,8 @@ class ContactSerializer(StrictModelSerializer):
             "On update, the full list replaces the current one."
         ),
     )
-    tags = StrictSlugRelatedField(
-        many=True,
-        slug_field="name",
-        queryset=Tag.objects.all(),
+    tags = TagNamesField(
+        child_relation=StrictSlugRelatedField(slug_field="name", queryset=Tag.objects.all()),
         required=False,
         help_text=_("Tag names; each must exist. On update, the full list replaces the current one."),
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -170,7 +171,7 @@ class Contact(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_contacts",
-        db_index=False,  # contact_owner_idx leads with it
+        db_index=False,  # contact_owner_order_idx (migration 0008) leads with it
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="contacts")
     notes = EncryptedTextField(_("notes"), blank=True)
@@ -222,8 +223,6 @@ class Contact(models.Model):
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int8_ops"],
             ),
             models.Index(fields=["first_name_key"], name="contact_first_key_idx", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["owner", "last_name_key", "id"], name="contact_owner_idx"),
-            models.Index(fields=["status", "last_name_key", "id"], name="contact_status_idx"),
             models.Index(fields=["organisation", "last_name_key"], name="contact_org_idx"),
             # Small: only contacts still owed an Art. 14 notice (the dashboard counts them on every view).
             models.Index(
@@ -255,6 +254,13 @@ class Contact(models.Model):
             birth_date=self.birth_date,
         )
 
+    def get_status_display(self) -> str:
+        # Django's version hashes every choice's (lazy) label on each call: one translation per row, not five.
+        try:
+            return str(ContactStatus(self.status).label)
+        except ValueError:
+            return self.status
+
     @property
     def full_name(self) -> str:
         return str(self)
@@ -264,9 +270,18 @@ class Contact(models.Model):
         """The data were not obtained from the person, who is owed an Art. 14 notice (CON-12)."""
         return self.source in INDIRECT_SOURCES
 
+    def related_rows(self, relation: str) -> list[Any]:
+        """The rows of `relation` (points, tags, external_ids): those a page read with `with_rows`, else
+        through the relation (and its prefetch cache, when the caller used prefetch_related)."""
+        rows = self.__dict__.get(f"{relation}_rows")
+        return rows if rows is not None else list(getattr(self, relation).all())
+
+    @property
+    def tag_list(self) -> list[Tag]:
+        return self.related_rows("tags")
+
     def _point_values(self, kind: str) -> list[str]:
-        # Reads through the prefetch cache when the caller used prefetch_related("points").
-        return [point.value for point in self.points.all() if point.kind == kind]
+        return [point.value for point in self.related_rows("points") if point.kind == kind]
 
     @property
     def emails(self) -> list[str]:

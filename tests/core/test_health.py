@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
+import redis
 from django.utils import timezone
 
+from core import health
 from core.models import WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +65,43 @@ def test_answers_503_when_the_broker_is_unreachable(client, monkeypatch):
 def test_is_never_cached(client):
     response = client.get("/healthz")
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_checks_the_database_and_the_worker_in_one_query(client, django_assert_num_queries):
+    WorkerHeartbeat.objects.create(worker="worker-1", seen_at=timezone.now())
+
+    with django_assert_num_queries(1):
+        status, body = _health(client)
+
+    assert (status, body["checks"]["database"], body["checks"]["worker"]["status"]) == (200, {"status": "ok"}, "ok")
+
+
+def _health_connections() -> list[dict]:
+    """This process's kept broker connections, as Redis lists them."""
+    return [
+        entry
+        for entry in redis.Redis.from_url(os.environ["REDIS_URL"]).client_list()
+        if entry["name"] == health.broker_client_name()
+    ]
+
+
+def test_pings_the_broker_on_one_kept_connection(client):
+    _health(client)
+    before = _health_connections()
+
+    for _ in range(5):
+        assert _health(client)[1]["checks"]["broker"] == {"status": "ok"}
+
+    assert len(before) == 1
+    assert [entry["id"] for entry in _health_connections()] == [before[0]["id"]]
+
+
+def test_reconnects_when_the_broker_closed_the_kept_connection(client):
+    _health(client)
+    (kept,) = _health_connections()
+    redis.Redis.from_url(os.environ["REDIS_URL"]).client_kill_filter(_id=kept["id"])
+
+    status, body = _health(client)
+
+    assert (status, body["checks"]["broker"]) == (200, {"status": "ok"})
+    assert [entry["id"] for entry in _health_connections()] != [kept["id"]]

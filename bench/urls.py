@@ -1,0 +1,15 @@
+"""The project's URLs plus the bench's baseline views (bench.views), under `__bench__/`."""
+
+from django.urls import path
+
+from config.urls import urlpatterns as project_urlpatterns
+
+from . import views
+
+urlpatterns = [
+    path("__bench__/contacts/", views.baseline_list),
+    path("__bench__/contacts/<int:pk>/", views.baseline_detail),
+    path("__bench__/nodb/", views.no_database),
+    path("__bench__/gc/", views.gc_stats),
+    *project_urlpatterns,
+]
