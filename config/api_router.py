@@ -5,7 +5,13 @@ from rest_framework.routers import DefaultRouter
 
 from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    # No `.json` suffix routes: `?format=` does the same, and the custom actions take no `format` argument.
+    include_format_suffixes = False
+
+
+router = Router()
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("interactions", InteractionViewSet, basename="interaction")
