@@ -104,3 +104,35 @@ def test_a_user_not_yet_saved_reaches_no_contact(contacts, roles_synced):
     unsaved = UserFactory.build(username="unsaved")
     unsaved.has_perm = lambda perm: perm != "crm.view_all_contacts"
     assert not Contact.objects.restrict(unsaved, "view").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("", ""),
+        ("   ", ""),
+        ("anna@example.org", "email"),
+        ("+33 6 12 34 56 78", "phone"),
+        ("06.12.34.56.78", "phone"),
+        ("Dupont", "name"),
+        ("+Dupont", "name"),
+    ],
+)
+def test_search_reads_an_address_a_number_or_a_name(text, kind):
+    from crm.querysets import search_kind
+
+    assert search_kind(text) == kind
+
+
+def test_search_finds_by_exact_address_or_number_and_by_name_prefix(db):
+    anna = ContactFactory(first_name="Anna", last_name="Dupont", emails=["anna@example.org"], phones=["0612345678"])
+    other = ContactFactory(first_name="Zoé", last_name="Martin", emails=["zoe@example.org"])
+
+    def found(text: str) -> set[int]:
+        return set(Contact.objects.search(text).values_list("pk", flat=True))
+
+    assert found("") == found("  ") == {anna.pk, other.pk}
+    assert found("ANNA@example.org") == {anna.pk}
+    assert found("06 12 34 56 78") == found("+33 6.12.34.56.78") == {anna.pk}
+    assert (found("dup"), found("ZO")) == ({anna.pk}, {other.pk})
+    assert found("not-an-address@") == set()
