@@ -1,11 +1,21 @@
-"""The caller behind an API key (core/authentication.py): who it says it is and what its scopes let it do."""
+"""API keys at the edges: the caller behind a key (core/authentication.py) and the key's shape, state and last use."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from rest_framework import exceptions
 
-from core.apikeys import api_key_create, scope_permissions
+from core.apikeys import (
+    KeyRejected,
+    api_key_authenticate,
+    api_key_create,
+    api_key_revoke,
+    parse_key,
+    scope_permissions,
+)
 from core.authentication import ApiKeyAuthentication, ApiKeyUser
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +47,44 @@ def test_a_key_that_is_not_ascii_is_refused_with_a_clear_message():
     with pytest.raises(exceptions.AuthenticationFailed) as refused:
         ApiKeyAuthentication._decode("clé".encode())
     assert str(refused.value.detail) == "Invalid API key."
+
+
+@pytest.mark.parametrize(
+    ("raw_key", "prefix"),
+    [
+        ("crm_abcd1234_" + "s" * 32, "abcd1234"),  # the shortest secret accepted
+        ("crm_abcd1234_" + "s" * 31, None),
+        ("crm_abcd1234_" + "s" * 30, None),
+        ("xrm_abcd1234_" + "s" * 43, None),
+        ("crm_abcd1234-" + "s" * 43, None),
+        ("crm_ABCD1234_" + "s" * 43, None),
+    ],
+)
+def test_parse_key_accepts_only_the_documented_shape(raw_key, prefix):
+    assert parse_key(raw_key) == prefix
+
+
+def test_a_revoked_or_expired_key_is_refused_saying_which():
+    revoked, revoked_plaintext = api_key_create(name="Old", scopes=["contacts:read"])
+    api_key_revoke(api_key=revoked, reason="leaked")
+    _expiring, expiring_plaintext = api_key_create(name="Trial", scopes=["contacts:read"], expires_in_days=1)
+
+    with pytest.raises(KeyRejected) as refused:
+        api_key_authenticate(revoked_plaintext)
+    assert str(refused.value) == "This API key has been revoked."
+    with pytest.raises(KeyRejected) as refused:
+        api_key_authenticate(expiring_plaintext, at=timezone.now() + timedelta(days=2))
+    assert str(refused.value) == "This API key has expired."
+
+
+def test_last_use_is_recorded_again_once_a_minute_has_passed():
+    key, plaintext = api_key_create(name="Sync", scopes=["contacts:read"])
+    first = timezone.now()
+    api_key_authenticate(plaintext, at=first)
+    api_key_authenticate(plaintext, at=first + timedelta(seconds=59))
+    key.refresh_from_db()
+    assert key.last_used_at == first
+
+    api_key_authenticate(plaintext, at=first + timedelta(minutes=1))
+    key.refresh_from_db()
+    assert key.last_used_at == first + timedelta(minutes=1)
