@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: install run test lint bench messages clean
+.PHONY: install run test lint bench mutation messages clean
 
 install: $(VENV)/.installed node_modules/.installed .env
 
@@ -28,11 +28,24 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist; 0 runs it in this one) in a random
+# order (pytest-randomly prints "Using --randomly-seed=N"; PYTEST_ARGS="-p randomly
+# --randomly-seed=N" replays that order, PYTEST_ARGS="-p no:randomly" keeps the file order).
+PYTEST_WORKERS ?= 2
+
 test: install
 	$(BIN)/python scripts/check_services.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Mutation testing of the modules that carry the GDPR rules ([tool.mutmut] in pyproject.toml);
+# not part of `make test`. Results: `.venv/bin/mutmut results`, `.venv/bin/mutmut show NAME`.
+mutation: install
+	$(BIN)/python scripts/check_services.py
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(or $(MUTATION_CHILDREN),2)
+	$(BIN)/python scripts/mutation_score.py
 
 lint: install
 	$(BIN)/ruff check .
@@ -46,4 +59,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
-	rm -rf $(VENV) node_modules var staticfiles
+	rm -rf $(VENV) node_modules var staticfiles mutants

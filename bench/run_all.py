@@ -28,6 +28,8 @@ from bench import common
 
 BENCH_DIR = Path(__file__).resolve().parent
 OUTPUT = common.ROOT / "BENCHMARKS.md"
+# Written from `make mutation`'s output, not by a bench script.
+KEPT_SECTIONS = ("## Mutation testing",)
 
 
 def scripts() -> list[str]:
@@ -100,8 +102,9 @@ def render(reports: list[common.Report], context: dict[str, str]) -> str:
     lines = [
         "# Benchmarks",
         "",
-        "Written by `bench/run_all.py` (`make bench`); do not edit by hand. Each table compares the real code",
-        "path with a baseline measured in the same run, so the ratio matters more than the absolute figures.",
+        "Written by `bench/run_all.py` (`make bench`), except the mutation score (`make mutation`); do not edit by",
+        "hand. Each table compares the real code path with a baseline measured in the same run, so the ratio",
+        "matters more than the absolute figures.",
         "",
         f"- date: {context['date']}, code at {context['revision']}",
         f"- machine: {context['nproc']} CPUs ({context['cpu']}), {context['ram']} RAM, Python {context['python']}",
@@ -114,6 +117,14 @@ def render(reports: list[common.Report], context: dict[str, str]) -> str:
     for report in reports:
         lines += render_section(report)
     return "\n".join(lines)
+
+
+def kept_sections(text: str) -> list[str]:
+    """The sections of `text` that no bench script writes (KEPT_SECTIONS): a full run keeps them as they are."""
+    lines = text.split("\n")
+    starts = [index for index, line in enumerate(lines) if line.startswith("## ")]
+    spans = zip(starts, [*starts[1:], len(lines)], strict=True)
+    return [line for start, end in spans if lines[start] in KEPT_SECTIONS for line in lines[start:end]]
 
 
 def replace_sections(text: str, reports: list[common.Report]) -> str:
@@ -198,7 +209,8 @@ def main(names: list[str] | None = None) -> int:
             )
         OUTPUT.write_text(replace_sections(OUTPUT.read_text(), reports))
     else:
-        OUTPUT.write_text(render(reports, context))
+        kept = kept_sections(OUTPUT.read_text()) if OUTPUT.exists() else []
+        OUTPUT.write_text("\n".join([render(reports, context).rstrip("\n"), "", *kept]).rstrip("\n") + "\n")
     print(f"\nwrote {OUTPUT}")
     return 0
 

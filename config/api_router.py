@@ -12,8 +12,13 @@ class ApiRootView(ThrottleFirstMixin, APIRootView):
     pass
 
 
-router = DefaultRouter()
-router.APIRootView = ApiRootView
+class Router(DefaultRouter):
+    # No `.json` suffix routes: `?format=` does the same, and the custom actions take no `format` argument.
+    include_format_suffixes = False
+    APIRootView = ApiRootView
+
+
+router = Router()
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("interactions", InteractionViewSet, basename="interaction")

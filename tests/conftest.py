@@ -9,6 +9,8 @@ transactional test's flush re-sends post_migrate, but `roles_synced` calls
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from celery import Celery
@@ -16,11 +18,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils import timezone, translation
 
 from core import roles
 from crm.models import Contact
 
 from .factories import PASSWORD, ContactFactory, UserFactory
+from .worker import RealWorker
 
 OUTSIDER = "outsider"
 CAST = [*roles.ROLES, OUTSIDER]
@@ -39,11 +43,38 @@ def _fast_password_hashing() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    # The API throttles count in the cache: one test's requests must not use up the next one's quota.
+def _no_state_left_behind() -> Iterator[None]:
+    """Each test starts in English, in the default time zone, with an empty cache, whatever ran before it.
+
+    A request to a `/fr/` page activates French for the thread and LocaleMiddleware never
+    deactivates it; the cache holds API throttle counts. Without this, a test that reads an
+    English message would fail after one that opened a French page (seen with pytest-randomly).
+    """
     cache.clear()
     yield
+    translation.deactivate()  # back to LANGUAGE_CODE
+    timezone.deactivate()
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def worker(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[RealWorker]:
+    """A real Celery worker on Redis, consuming every queue, shared by the tests of one module.
+
+    Its tests are marked `worker` and use `transactional_db`, so that the worker sees what they commit.
+    """
+    running = RealWorker.start(tmp_path_factory.mktemp("worker"), name=request.module.__name__.rpartition(".")[2])
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def worker_media(worker: RealWorker, settings: Any) -> Path:
+    """The media folder the worker reads uploads from, made the test's MEDIA_ROOT too."""
+    settings.MEDIA_ROOT = worker.media_root
+    return worker.media_root
 
 
 @pytest.fixture

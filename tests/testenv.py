@@ -16,6 +16,24 @@ os.environ.setdefault("DEBUG", "true")  # pytest-django still runs the tests wit
 os.environ["TESTING"] = "true"
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gdpr_crm")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_url_for_this_process(url: str, xdist_worker: str) -> str:
+    """Under pytest-xdist, worker gwN uses the Redis database after REDIS_URL's by N + 1 (modulo 16).
+
+    Each worker has its own test database (pytest-django), so it needs its own broker too: a
+    Celery worker started by one must never take the tasks queued by another.
+    """
+    if not xdist_worker.startswith("gw"):
+        return url
+    base, _, database = url.rstrip("/").rpartition("/")
+    number = int(database) if database.isdigit() else 0
+    if not database.isdigit():
+        base = url.rstrip("/")
+    return f"{base}/{(number + 1 + int(xdist_worker[2:])) % 16}"
+
+
+os.environ["REDIS_URL"] = redis_url_for_this_process(os.environ["REDIS_URL"], os.environ.get("PYTEST_XDIST_WORKER", ""))
 os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", Fernet.generate_key().decode())

@@ -1,126 +1,68 @@
-"""Tasks through a real Celery worker on Redis, against the test database.
+"""The core tasks through a real Celery worker on Redis, and the list of tasks the worker tests cover.
 
-The worker is a subprocess with the test process's keys and database, so what
-this test commits (transactional_db) is what the worker sees, and the reverse.
+Each task of the project runs through a real worker at least once (tests/worker.py);
+`test_every_task_runs_through_a_real_worker_in_some_test` fails when a new task has
+no such test.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+import importlib
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from core.models import OutboxMessage, OutboxStatus, WorkerHeartbeat
 from core.outbox import message_send
 from core.tasks import heartbeat
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-BASE_DIR = Path(settings.BASE_DIR)
-WAIT_SECONDS = 30
-
-
-def _database_url() -> str:
-    db = connection.settings_dict  # NAME is already the test database's
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+# task name -> the test that runs it through a real worker ("module::function", under tests/)
+RUN_THROUGH_A_WORKER = {
+    "core.tasks.heartbeat": "core.test_worker::test_the_worker_records_its_heartbeat",
+    "core.tasks.deliver_message": "core.test_worker::test_the_worker_delivers_an_outbox_message",
+    "crm.tasks.import_run": "crm.test_worker::test_the_worker_dry_runs_then_runs_a_queued_import",
+    "crm.tasks.purge_deleted_contacts": "crm.test_worker::test_the_worker_purges_old_deleted_contacts_batch_by_batch",
+    "crm.tasks.send_art14_notices": "crm.test_worker::test_the_worker_sends_pending_art14_notices_batch_by_batch",
+}
 
 
-def _worker_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "ENV_FILE": os.devnull,
-        "DEBUG": "true",
-        "TESTING": "true",
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "SECRET_KEY": settings.SECRET_KEY,
-        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
-        "BLIND_INDEX_KEY": settings.BLIND_INDEX_KEY,
-        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-        "CONN_MAX_AGE": "0",
-    }
-
-
-@pytest.fixture
-def worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
-    """A solo-pool worker consuming the default queue; yields the path of its log."""
-    assert settings.CELERY_BROKER_URL.startswith("redis://"), "the worker test needs the Redis broker"
+def test_every_task_runs_through_a_real_worker_in_some_test():
     from config.celery import app
 
-    app.control.purge()  # tasks left by an interrupted run must not run against this database
-    log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                "default",
-                "--pool=solo",
-                "-c",
-                "1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"tests-{os.getpid()}@%h",
-                "--loglevel=INFO",
-            ],
-            cwd=BASE_DIR,
-            env=_worker_env(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    ours = {name for name in app.tasks if not name.startswith("celery.")}
+    assert ours - set(RUN_THROUGH_A_WORKER) == set(), "add a worker test for these tasks to RUN_THROUGH_A_WORKER"
+    for task, where in RUN_THROUGH_A_WORKER.items():
+        module_name, _, function_name = where.partition("::")
+        module = importlib.import_module(f"tests.{module_name}")
+        function = getattr(module, function_name, None)
+        assert function is not None, f"{task}: {where} does not exist"
+        marks = [*getattr(module, "pytestmark", []), *getattr(function, "pytestmark", [])]
+        assert "worker" in {mark.name for mark in marks}, f"{where} is not marked `worker`"
+        assert "worker" in function.__code__.co_varnames[: function.__code__.co_argcount], f"{where} has no worker"
 
 
-def _wait_until(condition: Callable[[], bool], log: Path) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.25)
-    pytest.fail(f"not done within {WAIT_SECONDS}s; worker log:\n{log.read_text()[-4000:]}")
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_records_its_heartbeat(worker, client):
+    heartbeat.delay()
+
+    worker.wait_until(lambda: WorkerHeartbeat.objects.exists(), "heartbeat")
+    assert client.get("/healthz").json()["checks"]["worker"]["status"] == "ok"
 
 
-def test_worker_runs_the_heartbeat_and_delivers_the_outbox(worker, message_templates, contact, client):
-    # given a committed message (its delivery is queued on commit) and a heartbeat request
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_delivers_an_outbox_message(worker, message_templates, contact):
+    # given a committed message (its delivery is queued on commit)
     message = message_send(
         to="worker.test@example.org",
         template="test_notice",
         context={"name": "Ana", "reference": "W-1"},
         contact=contact,
     )
-    heartbeat.delay()
 
-    # then the worker records its heartbeat and sends the message
-    _wait_until(lambda: WorkerHeartbeat.objects.exists(), worker)
-    _wait_until(lambda: OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.SENT, worker)
-
+    # then the worker sends it, attributed to the job, and the console backend shows the decrypted subject
+    worker.wait_until(lambda: OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.SENT, "delivery")
     message.refresh_from_db()
     assert (message.attempts, message.last_error) == (1, "")
     assert message.history.filter(history_actor_kind="job", history_actor_label="core.tasks.deliver_message").exists()
-    assert "W-1" in worker.read_text()  # the console backend printed the decrypted subject
-    assert client.get("/healthz").json()["checks"]["worker"]["status"] == "ok"
+    worker.wait_until(lambda: "W-1" in worker.log_text(), "the e-mail in the worker's output")

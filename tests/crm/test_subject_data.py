@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from django.db import connection, models
@@ -14,7 +15,7 @@ from core.models import AuditEvent, OutboxMessage
 from core.subject_data import ON_ERASE_ANONYMISE, Category, PersonalField, personal_data, replace
 from crm import checks
 from crm import subject_data as subject_data_module
-from crm.models import Contact, ContactPoint, Interaction
+from crm.models import Contact, ContactPoint, Interaction, Organisation
 from crm.services import contact_update, interaction_create
 from crm.subject_data import coverage_problems, subject_data_collect, subject_data_erase
 
@@ -300,3 +301,77 @@ def test_erasure_purges_the_history_of_points_deleted_before_it(subject):
     # then no history row of any of the person's points remains, the deleted one's included
     assert not ContactPoint.history.filter(contact_id=subject.pk).exists()
     assert counts["crm.ContactPoint"]["history_purged"] == 6  # old e-mail, phone, new e-mail: created, deleted
+
+
+# ------------------------------------------- what mutation testing showed untested (BENCHMARKS.md)
+
+
+def test_paths_to_a_contact_are_found_past_the_fields_that_are_not_relations():
+    assert subject_data_module.path_to_contact(Contact) == ""
+    assert subject_data_module.path_to_contact(Interaction) == "contact"  # after "id", which is no relation
+    assert subject_data_module.path_to_contact(ContactPoint) == "contact"
+    assert subject_data_module.path_to_contact(AuditEvent) is None
+
+
+def test_an_undeclared_model_is_reported_even_after_a_history_table(throwaway_models):
+    throwaway, _child, _unrelated = throwaway_models
+
+    messages = _problems_for(throwaway, coverage_problems([Contact.history.model, throwaway]))
+
+    assert messages == [
+        "points at crm.Contact through 'contact' but is not declared in the subject-data map "
+        "(decorate it with @personal_data)"
+    ]
+
+
+def test_an_anonymised_model_that_cascade_deletes_with_its_contact_is_reported(isolated_declarations):
+    with isolate_apps("crm"):
+
+        class Cascading(models.Model):  # noqa: DJ008 - never displayed
+            contact = models.ForeignKey(Contact, on_delete=models.CASCADE)
+            nickname = models.CharField(max_length=50)
+
+            class Meta:
+                app_label = "crm"
+
+        fields = {"nickname": PersonalField(Category.IDENTITY, erase=replace(""))}
+        personal_data(subject="contact", on_erase=ON_ERASE_ANONYMISE, fields=fields)(Cascading)
+
+        assert _problems_for(Cascading, coverage_problems([Cascading])) == [
+            "is anonymised on erasure but CASCADE-deletes with its contact"
+        ]
+
+
+def test_collect_shows_related_objects_by_name_dates_as_text_and_each_section_by_its_name(subject, message):
+    organisation = Organisation.objects.create(name="Pharmacie du Parc")
+    contact_update(contact=subject, organisation=organisation, birth_date=date(1980, 2, 29))
+
+    sections = subject_data_collect(contact=subject)
+
+    contact_section = _section(sections, "crm.Contact")
+    [row] = contact_section.rows
+    assert (row["organisation"], row["birth_date"]) == ("Pharmacie du Parc", "1980-02-29")
+    assert contact_section.verbose_name == "contacts"
+    assert json.dumps(row)  # an access report is serialisable as it is
+
+
+def test_collect_counts_the_history_of_contact_points_removed_before(subject, message):
+    contact_update(contact=subject, phones=[])  # the phone point is deleted; its history still names the person
+
+    points = _section(subject_data_collect(contact=subject), "crm.ContactPoint")
+
+    assert [point["value"] for point in points.rows] == [EMAIL]
+    assert points.history_rows == 3  # e-mail created; phone created, deleted
+
+
+def test_erasure_reports_what_it_kept_and_anonymises_every_row(subject, message):
+    second = OutboxMessage.objects.create(contact=subject, recipient=EMAIL, template="reminder", subject="s", body="b")
+
+    counts = subject_data_erase(contact=subject, reason="Art. 17 request")
+
+    assert counts["core.OutboxMessage"]["anonymised"] == 2
+    second.refresh_from_db()
+    assert (second.contact_id, second.recipient, second.template) == (None, "", "reminder")
+    event = AuditEvent.objects.get(action="subject.erased")
+    assert event.data["kept_under_obligation"] == {}  # nothing in the map is kept under an obligation today
+    assert event.data["recipients_to_notify"] == 0
