@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from consent.views import public as consent_public
 from core import views as core_views
 from registry.views.public import privacy_notice
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     # Public, no language prefix: the notice speaks the browser's language.
     path("privacy/notice/", privacy_notice, name="privacy_notice"),
+    path("privacy/preferences/<str:token>/", consent_public.preferences, name="consent_preferences"),
+    path("privacy/confirm/<str:token>/", consent_public.confirm, name="consent_confirm"),
+    path("privacy/unsubscribe/<str:token>/", consent_public.unsubscribe, name="consent_unsubscribe"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -42,12 +42,32 @@ from ..models import (
     Tag,
     search_key,
 )
+from ..suppression import suppressed_indexes
 from .duplicates import DuplicatePlanner, Plan, report_entry
 from .readers import open_table
 from .validation import Candidate, RowValidator, reason
 from .writer import ChunkWriter, Reserved
 
 CHUNK_SIZE = 5_000
+
+
+def _without_suppressed(
+    candidates: list[Candidate], entries: list[dict[str, Any]]
+) -> tuple[list[Candidate], list[dict[str, Any]]]:
+    """CON-11: a row whose e-mail or phone is on the suppression list is reported "suppressed" and not imported."""
+    emails = suppressed_indexes("email", [index for c in candidates for index in c.email_indexes])
+    phones = suppressed_indexes("phone", [index for c in candidates for index in c.phone_indexes])
+    if not emails and not phones:
+        return candidates, entries
+    kept = []
+    for candidate in candidates:
+        if emails.intersection(candidate.email_indexes) or phones.intersection(candidate.phone_indexes):
+            entries.append(
+                report_entry(candidate.line, "suppressed", [_("on the suppression list (objection to marketing)")])
+            )
+        else:
+            kept.append(candidate)
+    return kept, entries
 
 
 class ConcurrentRun(Exception):
@@ -191,7 +211,7 @@ class ImportPipeline:
                 entries.append(report_entry(line, "rejected", reasons))
             else:
                 candidates.append(candidate)
-        return candidates, entries
+        return _without_suppressed(candidates, entries)
 
     # ------------------------------------------------------------------ dry run
 

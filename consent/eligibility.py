@@ -1,0 +1,292 @@
+"""The "may I contact?" engine (CNS-07, CNS-09, CNS-10, CNS-11, CON-11).
+
+One function answers for one identifier or ten thousand: it reads the purpose
+once, then the contacts, their contact points, the suppression list and the
+consent states in one query each, whatever the number of identifiers.
+
+The order of the rules, first match wins: unknown person; restricted (Art. 18);
+suppressed (the identifier is on the suppression list, marketing purposes);
+channel not used by the purpose; objection; then the consent state and the
+prospection rules for the purpose's lawful basis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from core.crypto import blind_index
+from crm.models import Contact, ContactPoint, ContactStatus, PersonKind
+from crm.normalise import normalise_email
+from registry.choices import LegalBasis
+
+from .models import Channel, ConsentState, Purpose, Status, Suppression
+
+# Shared mailboxes: addresses of an organisation, not of a person (CNIL B2B guidance, A6.1).
+GENERIC_LOCAL_PARTS = frozenset(
+    [
+        "accueil",
+        "admin",
+        "bonjour",
+        "commercial",
+        "communication",
+        "compta",
+        "contact",
+        "contacts",
+        "direction",
+        "hello",
+        "hr",
+        "info",
+        "infos",
+        "jobs",
+        "marketing",
+        "office",
+        "rh",
+        "sales",
+        "secretariat",
+        "service",
+        "support",
+        "team",
+        "vente",
+        "ventes",
+    ]
+)
+
+
+class Reason:
+    # allowed
+    CONSENT = "consent"
+    EXISTING_CUSTOMER = "existing_customer"
+    PROFESSIONAL = "professional"
+    GENERIC_ADDRESS = "generic_address"
+    OPT_OUT = "opt_out"
+    CURRENT_CONTRACT = "current_contract"
+    # denied
+    UNKNOWN = "unknown"
+    RESTRICTED = "restricted"
+    SUPPRESSED = "suppressed"
+    OBJECTED = "objected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    NO_CONSENT = "no_consent"
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    NOT_PROFESSION_RELATED = "not_profession_related"
+    CHANNEL_NOT_USED = "channel_not_used"
+    PURPOSE_INACTIVE = "purpose_inactive"
+
+    DENIED = (
+        UNKNOWN,
+        RESTRICTED,
+        SUPPRESSED,
+        OBJECTED,
+        WITHDRAWN,
+        EXPIRED,
+        NO_CONSENT,
+        AWAITING_CONFIRMATION,
+        NOT_PROFESSION_RELATED,
+        CHANNEL_NOT_USED,
+        PURPOSE_INACTIVE,
+    )
+
+
+@dataclass(frozen=True)
+class Identifier:
+    contact_id: int | None = None
+    email: str = ""
+
+    def label(self) -> str | int:
+        return self.contact_id if self.contact_id is not None else self.email
+
+
+@dataclass(frozen=True)
+class Answer:
+    identifier: Identifier
+    allowed: bool
+    reason: str
+    lawful_basis: str
+    contact_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        key = "contact" if self.identifier.contact_id is not None else "email"
+        return {
+            key: self.identifier.label(),
+            "contact_id": self.contact_id,
+            "allowed": self.allowed,
+            "reason": self.reason,
+            "lawful_basis": self.lawful_basis,
+        }
+
+
+@lru_cache(maxsize=1)
+def _phone_opt_in_from(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def phone_opt_in_applies(now: dt.datetime) -> bool:
+    return timezone.localdate(now) >= _phone_opt_in_from(settings.CONSENT_PHONE_OPT_IN_FROM)
+
+
+def is_generic_address(email: str) -> bool:
+    local = email.split("@", 1)[0].lower()
+    return local in GENERIC_LOCAL_PARTS or local.split(".")[0].split("-")[0] in GENERIC_LOCAL_PARTS
+
+
+@dataclass
+class _Person:
+    contact_id: int
+    kind: str
+    status: str
+    restricted: bool
+    hashes: list[str]
+
+
+def _email_hash(email: str) -> str | None:
+    try:
+        return blind_index(normalise_email(email))
+    except ValidationError:
+        return None
+
+
+def _load(identifiers: Sequence[Identifier]) -> tuple[dict[Identifier, int | None], dict[int, _Person], set[str]]:
+    """Who each identifier is, what we hold about them, and which of their hashes are suppressed."""
+    email_hashes = {ident: _email_hash(ident.email) for ident in identifiers if ident.contact_id is None}
+    by_hash: dict[str, int] = {}
+    wanted_hashes = [h for h in email_hashes.values() if h]
+    if wanted_hashes:
+        by_hash = dict(
+            ContactPoint.objects.filter(kind="email", value_index__in=wanted_hashes).values_list(
+                "value_index", "contact_id"
+            )
+        )
+    resolved = {
+        ident: ident.contact_id if ident.contact_id is not None else by_hash.get(email_hashes.get(ident) or "")
+        for ident in identifiers
+    }
+    ids = {pk for pk in resolved.values() if pk is not None}
+    people: dict[int, _Person] = {}
+    for pk, kind, status, restricted in Contact.objects.filter(pk__in=ids, deleted_at__isnull=True).values_list(
+        "id", "kind", "status", "restricted"
+    ):
+        people[pk] = _Person(pk, kind, status, restricted, [])
+    points = ContactPoint.objects.filter(contact_id__in=list(people))
+    for contact_id, index in points.values_list("contact_id", "value_index"):
+        people[contact_id].hashes.append(index)
+    all_hashes = {h for person in people.values() for h in person.hashes} | set(filter(None, email_hashes.values()))
+    suppressed = set(Suppression.objects.filter(value_hash__in=list(all_hashes)).values_list("value_hash", flat=True))
+    return resolved, people, suppressed
+
+
+def _states(purpose: Purpose, channel: str, ids: list[int]) -> dict[int, tuple[str, dt.datetime | None]]:
+    rows = ConsentState.objects.filter(purpose=purpose, channel=channel, contact_id__in=ids)
+    return {
+        pk: (status, granted_at) for pk, status, granted_at in rows.values_list("contact_id", "status", "granted_at")
+    }
+
+
+def check_many(
+    identifiers: Sequence[Identifier], *, purpose: Purpose, channel: str, now: dt.datetime | None = None
+) -> list[Answer]:
+    """Answer for each identifier, in order."""
+    now = now or timezone.now()
+    resolved, people, suppressed = _load(identifiers)
+    states = _states(purpose, channel, list(people))
+    answers = []
+    for ident in identifiers:
+        person = people.get(resolved[ident]) if resolved[ident] is not None else None
+        email_hash = _email_hash(ident.email) if ident.email and person is None else None
+        reason = _decide(purpose, channel, person, states, suppressed, now, email_hash, ident.email)
+        answers.append(
+            Answer(
+                identifier=ident,
+                allowed=reason not in Reason.DENIED,
+                reason=reason,
+                lawful_basis=purpose.lawful_basis,
+                contact_id=person.contact_id if person else None,
+            )
+        )
+    return answers
+
+
+def check_one(identifier: Identifier, *, purpose: Purpose, channel: str, now: dt.datetime | None = None) -> Answer:
+    return check_many([identifier], purpose=purpose, channel=channel, now=now)[0]
+
+
+def _decide(
+    purpose: Purpose,
+    channel: str,
+    person: _Person | None,
+    states: dict[int, tuple[str, dt.datetime | None]],
+    suppressed: set[str],
+    now: dt.datetime,
+    email_hash: str | None,
+    email: str,
+) -> str:
+    if person is None:
+        if purpose.is_marketing and email_hash and email_hash in suppressed:
+            return Reason.SUPPRESSED
+        return Reason.UNKNOWN
+    if person.restricted:
+        return Reason.RESTRICTED
+    if purpose.is_marketing and any(h in suppressed for h in person.hashes):
+        return Reason.SUPPRESSED
+    if not purpose.active:
+        return Reason.PURPOSE_INACTIVE
+    if channel not in purpose.channels:
+        return Reason.CHANNEL_NOT_USED
+    status, granted_at = states.get(person.contact_id, (None, None))
+    if status == Status.OBJECTED:
+        return Reason.OBJECTED
+    if status == Status.WITHDRAWN:
+        return Reason.WITHDRAWN
+    if status == Status.GRANTED:
+        if purpose.validity_days and granted_at and granted_at + dt.timedelta(days=purpose.validity_days) <= now:
+            return Reason.EXPIRED
+        return Reason.CONSENT
+    if status == Status.EXPIRED:
+        return Reason.EXPIRED
+    if purpose.lawful_basis == LegalBasis.CONSENT:
+        return Reason.AWAITING_CONFIRMATION if status == Status.PENDING else Reason.NO_CONSENT
+    if not purpose.is_marketing:
+        return Reason.OPT_OUT
+    return _prospection_rule(purpose, channel, person, now, email)
+
+
+def _prospection_rule(purpose: Purpose, channel: str, person: _Person, now: dt.datetime, email: str) -> str:
+    """No consent on record, a purpose not based on consent: the French prospection rules (A6)."""
+    customer = person.status == ContactStatus.CUSTOMER
+    if channel in (Channel.EMAIL, Channel.SMS):
+        if person.kind == PersonKind.CONSUMER:
+            return Reason.EXISTING_CUSTOMER if customer and purpose.customer_offer else Reason.NO_CONSENT
+        address = email or _primary_email(person.contact_id)
+        if channel == Channel.EMAIL and address and is_generic_address(address):
+            return Reason.GENERIC_ADDRESS
+        return Reason.PROFESSIONAL if purpose.profession_related else Reason.NOT_PROFESSION_RELATED
+    if channel == Channel.PHONE and person.kind == PersonKind.CONSUMER and phone_opt_in_applies(now):
+        return Reason.CURRENT_CONTRACT if customer and purpose.customer_offer else Reason.NO_CONSENT
+    return Reason.OPT_OUT
+
+
+def _primary_email(contact_id: int) -> str:
+    """Decrypted only when the generic-address rule needs it (professionals without consent, by e-mail)."""
+    point = ContactPoint.objects.filter(contact_id=contact_id, kind="email").order_by("-is_primary", "id").first()
+    return point.value if point else ""
+
+
+def purposes_by_key() -> dict[str, Purpose]:
+    return {purpose.key: purpose for purpose in Purpose.objects.all()}
+
+
+def exclusion_counts(answers: Sequence[Answer]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for answer in answers:
+        if not answer.allowed:
+            counts[answer.reason] += 1
+    return dict(sorted(counts.items()))
