@@ -102,8 +102,9 @@ class PurposeViewSet(viewsets.ReadOnlyModelViewSet):
     create=extend_schema(
         summary="Record a consent, a withdrawal or an objection",
         description="Append-only: events are never changed. Recording a consent (`given`) needs the `wording` "
-        "version the person was shown; an objection withdraws every marketing purpose and adds the person's "
-        "addresses to the suppression list.",
+        "version the person was shown. An objection (`objected`) marks every marketing purpose on every channel "
+        "(the purpose and channel sent are ignored), adds the person's addresses to the suppression list and "
+        "answers with the list of events it wrote.",
     ),
 )
 class ConsentEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -131,14 +132,15 @@ class ConsentEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
             api_key=request.auth if isinstance(request.auth, ApiKey) else None,
             staff_user=None if isinstance(request.auth, ApiKey) else request.user,
         )
+        if data["action"] == Action.OBJECTED:
+            events = services.objection_record(contact=data["contact"], method=data["method"], proof=proof)
+            return Response(self.get_serializer(events, many=True).data, status=status.HTTP_201_CREATED)
         event = _record(data, proof)
         return Response(self.get_serializer(event).data, status=status.HTTP_201_CREATED)
 
 
 def _record(data: dict[str, Any], proof: services.Proof) -> ConsentEvent:
     contact, purpose, channel, method = data["contact"], data["purpose"], data["channel"], data["method"]
-    if data["action"] == Action.OBJECTED:
-        return services.objection_record(contact=contact, method=method, proof=proof)[0]
     if data["action"] == Action.WITHDRAWN:
         return services.consent_event_record(
             contact=contact, purpose=purpose, channel=channel, action=Action.WITHDRAWN, method=method, proof=proof

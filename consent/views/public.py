@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -18,10 +19,11 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.actors import Actor, acting_as
 from crm.models import Contact
 
 from .. import services, tokens
-from ..models import Method, Purpose, Status
+from ..models import ConsentEvent, Method, Purpose, Status
 from ..selectors import contact_suppressed, wording_current
 
 FORM_ID = "preference-centre"
@@ -45,6 +47,11 @@ def _proof(request: HttpRequest, form_id: str = "") -> services.Proof:
         ip_address=request.META.get("REMOTE_ADDR"),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
+
+
+def _as_subject(contact_id: int) -> Any:
+    """What the person does through a signed link is attributed to them (history, audit, `recorded_by`)."""
+    return acting_as(Actor.subject(f"contact #{contact_id} (signed link)"))
 
 
 def _contact(salt: str, token: str) -> tuple[Contact, dict[str, Any]]:
@@ -119,14 +126,9 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     saved = error = None
     if request.method == "POST":
         try:
-            if request.POST.get("object") == "1":
-                services.objection_record(
-                    contact=contact, method=Method.PREFERENCE_CENTRE, proof=_proof(request, FORM_ID)
-                )
-                saved = "objected"
-            else:
-                _apply_choices(request, contact, rows, blocked)
-                saved = "saved"
+            with _as_subject(contact.pk):
+                _save_choices(request, contact, rows, blocked)
+            saved = "objected" if request.POST.get("object") == "1" else "saved"
         except ValidationError as exc:
             error = " ".join(exc.messages)
         blocked = contact_suppressed(contact=contact)
@@ -139,11 +141,22 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@transaction.atomic
+def _save_choices(request: HttpRequest, contact: Contact, rows: list[dict[str, Any]], blocked: bool) -> None:
+    """All the person's choices are saved together, or none."""
+    if request.POST.get("object") == "1":
+        services.objection_record(contact=contact, method=Method.PREFERENCE_CENTRE, proof=_proof(request, FORM_ID))
+    else:
+        _apply_choices(request, contact, rows, blocked)
+
+
 @require_GET
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The double opt-in link: one click confirms."""
     try:
-        event = services.consent_confirm(token=token, proof=_proof(request, "double-opt-in"))
+        contact_id = _confirming_contact(token)
+        with _as_subject(contact_id):
+            event = services.consent_confirm(token=token, proof=_proof(request, "double-opt-in"))
     except tokens.BadToken:
         return _render(request, "consent/public_message.html", {"outcome": "expired"}, status=400)
     outcome = "confirmed" if event else "nothing"
@@ -156,6 +169,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return _render(request, "consent/public_message.html", context)
 
 
+def _confirming_contact(token: str) -> int:
+    event = ConsentEvent.objects.filter(pk=tokens.confirm_read(token)["e"]).values_list("contact_id", flat=True)
+    return event.first() or 0
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
@@ -165,11 +183,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         Purpose.objects.filter(pk=payload["p"]) if payload.get("p") else Purpose.objects.filter(is_marketing=True)
     )
     proof = _proof(request, "one-click-unsubscribe")
-    withdrawn = 0
-    for purpose in purposes:
-        withdrawn += len(
+    with _as_subject(contact.pk):
+        for purpose in purposes:
             services.consent_withdraw(contact=contact, purpose=purpose, method=Method.UNSUBSCRIBE_LINK, proof=proof)
-        )
     language = translation.get_language_from_request(request)
     return _render(
         request,
