@@ -47,6 +47,33 @@ CRM_EVERYTHING = {
     "crm.view_recipientnotification",
     "crm.change_recipientnotification",
 }
+# Registry (issue 7): the auditor reads it, the administrator maintains it, only the DPO approves and
+# keeps the breach register.
+REGISTRY_READ = {
+    "registry.view_processingactivity",
+    "registry.view_recipient",
+    "registry.view_activitycomment",
+    "registry.view_activityapproval",
+    "registry.view_breach",
+    "registry.view_breachnotification",
+    "registry.view_organisationprofile",
+}
+REGISTRY_MAINTAIN = {
+    *REGISTRY_READ,
+    "registry.add_processingactivity",
+    "registry.change_processingactivity",
+    "registry.add_activitycomment",
+    "registry.add_recipient",
+    "registry.change_recipient",
+    "registry.change_organisationprofile",
+}
+REGISTRY_DPO = {
+    *REGISTRY_MAINTAIN,
+    "registry.approve_processingactivity",
+    "registry.add_breach",
+    "registry.change_breach",
+    "registry.add_breachnotification",
+}
 EXPECTED_PERMISSIONS = {
     roles.ADMINISTRATOR: {
         *ALL_AREAS,
@@ -57,6 +84,7 @@ EXPECTED_PERMISSIONS = {
         "core.revoke_apikey",
         "core.view_accessreview",
         "core.add_accessreview",
+        *REGISTRY_MAINTAIN,
     },
     roles.DPO: {
         *ALL_AREAS,
@@ -65,6 +93,7 @@ EXPECTED_PERMISSIONS = {
         "core.view_auditevent",
         "core.view_accessreview",
         "core.add_accessreview",
+        *REGISTRY_DPO,
     },
     # Sales own their contacts (no view_all_contacts) and may soft-delete them.
     roles.SALES: {
@@ -130,6 +159,7 @@ EXPECTED_PERMISSIONS = {
         "crm.view_contactaccess",
         "crm.view_disclosure",
         "crm.view_recipientnotification",
+        *REGISTRY_READ,
     },
 }
 
