@@ -51,6 +51,16 @@ PAGES: dict[str, set[str]] = {
     "access_review:export": {ADMIN, DPO, AUDITOR},
     "access_review:sign": {ADMIN, DPO},
     "consent:index": {ADMIN, DPO, SALES, MARKETING, AUDITOR},
+    "consent:purpose_detail": {ADMIN, DPO, SALES, MARKETING, AUDITOR},
+    "consent:purpose_create": {ADMIN, DPO, MARKETING},
+    "consent:purpose_edit": {ADMIN, DPO, MARKETING},
+    "consent:wording_create": {ADMIN, DPO, MARKETING},
+    "consent:wording_edit": {ADMIN, DPO, MARKETING},
+    "consent:audience": {ADMIN, DPO, MARKETING},
+    "consent:contact_panel": {ADMIN, DPO, SALES, MARKETING, AUDITOR},
+    "consent:contact_record": {ADMIN, DPO, SALES, MARKETING},
+    "consent:contact_object": {ADMIN, DPO, SALES, MARKETING},  # POST only: a GET answers 405
+    "consent:contact_proof": {ADMIN, DPO, SALES, MARKETING, AUDITOR},
     "dsar:index": {ADMIN, DPO, SUPPORT, AUDITOR},
     "registry:index": {ADMIN, DPO, AUDITOR},
     "registry:activity_detail": REGISTRY_READERS,
@@ -107,7 +117,18 @@ PAGES: dict[str, set[str]] = {
     "crm:import_delete": IMPORTERS,
     "crm:contact_export": IMPORTERS,
 }
-NOT_STAFF_PAGES = {"login", "logout", "set_language", "healthz", "schema", "api-docs"}
+# Public pages reached by a signed link (consent): no login, the token is the credential.
+NOT_STAFF_PAGES = {
+    "login",
+    "logout",
+    "set_language",
+    "healthz",
+    "schema",
+    "api-docs",
+    "consent_preferences",
+    "consent_confirm",
+    "consent_unsubscribe",
+}
 
 # API collection -> (roles that may read, roles that may create; None for a read-only collection)
 API: dict[str, tuple[set[str], set[str] | None]] = {
@@ -117,6 +138,8 @@ API: dict[str, tuple[set[str], set[str] | None]] = {
     "recipient-notifications": ({ADMIN, DPO, AUDITOR}, None),  # tasks are opened by services, never posted
     "processing-activities": (REGISTRY_READERS, None),
     "breaches": (REGISTRY_READERS, None),
+    "consents/purposes": ({ADMIN, DPO, SALES, MARKETING, AUDITOR}, None),
+    "consents/events": ({ADMIN, DPO, SALES, MARKETING, AUDITOR}, {ADMIN, DPO, SALES, MARKETING}),
 }
 # The contact fields each role may receive from the API.
 CONTACT_FIELDS_WITHOUT_NOTES = {

@@ -11,6 +11,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +34,11 @@ from .serializers import (
 )
 
 READ = {"read": ["consents:read"], "write": ["consents:read"]}
+
+
+class ByIdPagination(CursorPagination):
+    ordering = "id"
+    page_size = 50
 
 
 class CanCheck(BasePermission):
@@ -89,6 +95,7 @@ class PurposeViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated, HasScope, ModelPermissions]
     required_scopes = {"read": ["consents:read"]}
     serializer_class = PurposeSerializer
+    pagination_class = ByIdPagination
     queryset = Purpose.objects.select_related("activity").prefetch_related("wordings").order_by("id")
     lookup_field = "key"
 
@@ -111,6 +118,7 @@ class ConsentEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     permission_classes = [IsAuthenticated, HasScope, ModelPermissions]
     required_scopes = {"read": ["consents:read"], "write": ["consents:write"]}
     serializer_class = ConsentEventSerializer
+    pagination_class = ByIdPagination
 
     def get_queryset(self) -> Any:
         events = ConsentEvent.objects.select_related("purpose").order_by("id")
