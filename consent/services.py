@@ -334,6 +334,9 @@ def _confirmation_send(*, contact: Contact, event: ConsentEvent, email: str) -> 
             "purpose": event.purpose.label(language),
             "wording": event.wording.text if event.wording else "",
             "confirm_url": f"{settings.SITE_URL}/privacy/confirm/{tokens.confirm_token(event.pk)}/",
+            "unsubscribe_url": f"{settings.SITE_URL}/privacy/unsubscribe/"
+            f"{tokens.unsubscribe_token(contact.pk, event.purpose_id)}/",
+            "preferences_url": f"{settings.SITE_URL}/privacy/preferences/{tokens.preferences_token(contact.pk)}/",
             "controller_name": settings.CONTROLLER_NAME,
             "days": settings.CONSENT_CONFIRMATION_MAX_AGE // 86400,
         },
