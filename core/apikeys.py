@@ -70,7 +70,7 @@ SCOPES: dict[str, Scope] = {
         ("registry.view_processingactivity", "registry.view_breach"),
     ),
     "consents:read": Scope(
-        _("Ask \u201cmay I contact?\u201d and read purposes and consent events"),
+        _("Ask “may I contact?” and read purposes and consent events"),
         ("consent.view_consentstate", "consent.view_consentevent", "consent.view_purpose"),
     ),
     "consents:write": Scope(

@@ -96,3 +96,8 @@ def test_a_broken_confirmation_link_answers_clearly(newsletter):
     response = Client().get("/privacy/confirm/garbage/")
     assert response.status_code == 400
     assert "no longer valid" in response.content.decode()
+
+
+def test_the_french_preference_centre_is_translated(newsletter, make_contact):
+    html = Client().get(prefs_url(make_contact()), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Vos préférences de communication" in html and "Enregistrer mes choix" in html
