@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from core.crypto import blind_index
@@ -145,7 +146,9 @@ class _Person:
     kind: str
     status: str
     restricted: bool
-    hashes: list[str]
+    suppressed: bool
+    state: str | None
+    granted_at: dt.datetime | None
 
 
 def _email_hash(email: str) -> str | None:
@@ -155,40 +158,37 @@ def _email_hash(email: str) -> str | None:
         return None
 
 
-def _load(identifiers: Sequence[Identifier]) -> tuple[dict[Identifier, int | None], dict[int, _Person], set[str]]:
-    """Who each identifier is, what we hold about them, and which of their hashes are suppressed."""
-    email_hashes = {ident: _email_hash(ident.email) for ident in identifiers if ident.contact_id is None}
-    by_hash: dict[str, int] = {}
-    wanted_hashes = [h for h in email_hashes.values() if h]
-    if wanted_hashes:
-        by_hash = dict(
-            ContactPoint.objects.filter(kind="email", value_index__in=wanted_hashes).values_list(
-                "value_index", "contact_id"
-            )
+def _people(ids: set[int], purpose: Purpose, channel: str) -> dict[int, _Person]:
+    """The contacts, whether one of their points is suppressed, and their state: one query."""
+    state = ConsentState.objects.filter(contact_id=OuterRef("pk"), purpose=purpose, channel=channel)
+    suppressed_point = ContactPoint.objects.filter(
+        contact_id=OuterRef("pk"), value_index__in=Suppression.objects.values("value_hash")
+    )
+    rows = (
+        Contact.objects.filter(pk__in=ids, deleted_at__isnull=True)
+        .annotate(
+            is_suppressed=Exists(suppressed_point),
+            state=Subquery(state.values("status")[:1]),
+            granted=Subquery(state.values("granted_at")[:1]),
         )
+        .values_list("id", "kind", "status", "restricted", "is_suppressed", "state", "granted")
+    )
+    return {row[0]: _Person(*row) for row in rows}
+
+
+def _resolve(identifiers: Sequence[Identifier]) -> tuple[dict[Identifier, int | None], dict[Identifier, str | None]]:
+    """Who each identifier is: ids as given, e-mails through the blind index (one query)."""
+    email_hashes = {ident: _email_hash(ident.email) for ident in identifiers if ident.contact_id is None}
+    wanted = [h for h in email_hashes.values() if h]
+    by_hash: dict[str, int] = {}
+    if wanted:
+        points = ContactPoint.objects.filter(kind="email", value_index__in=wanted)
+        by_hash = dict(points.values_list("value_index", "contact_id"))
     resolved = {
         ident: ident.contact_id if ident.contact_id is not None else by_hash.get(email_hashes.get(ident) or "")
         for ident in identifiers
     }
-    ids = {pk for pk in resolved.values() if pk is not None}
-    people: dict[int, _Person] = {}
-    for pk, kind, status, restricted in Contact.objects.filter(pk__in=ids, deleted_at__isnull=True).values_list(
-        "id", "kind", "status", "restricted"
-    ):
-        people[pk] = _Person(pk, kind, status, restricted, [])
-    points = ContactPoint.objects.filter(contact_id__in=list(people))
-    for contact_id, index in points.values_list("contact_id", "value_index"):
-        people[contact_id].hashes.append(index)
-    all_hashes = {h for person in people.values() for h in person.hashes} | set(filter(None, email_hashes.values()))
-    suppressed = set(Suppression.objects.filter(value_hash__in=list(all_hashes)).values_list("value_hash", flat=True))
-    return resolved, people, suppressed
-
-
-def _states(purpose: Purpose, channel: str, ids: list[int]) -> dict[int, tuple[str, dt.datetime | None]]:
-    rows = ConsentState.objects.filter(purpose=purpose, channel=channel, contact_id__in=ids)
-    return {
-        pk: (status, granted_at) for pk, status, granted_at in rows.values_list("contact_id", "status", "granted_at")
-    }
+    return resolved, email_hashes
 
 
 def check_many(
@@ -196,13 +196,19 @@ def check_many(
 ) -> list[Answer]:
     """Answer for each identifier, in order."""
     now = now or timezone.now()
-    resolved, people, suppressed = _load(identifiers)
-    states = _states(purpose, channel, list(people))
+    resolved, email_hashes = _resolve(identifiers)
+    people = _people({pk for pk in resolved.values() if pk is not None}, purpose, channel)
+    unknown_hashes = [h for ident, h in email_hashes.items() if h and resolved[ident] not in people]
+    suppressed = (
+        set(Suppression.objects.filter(value_hash__in=unknown_hashes).values_list("value_hash", flat=True))
+        if unknown_hashes
+        else set()
+    )
     answers = []
     for ident in identifiers:
         person = people.get(resolved[ident]) if resolved[ident] is not None else None
-        email_hash = _email_hash(ident.email) if ident.email and person is None else None
-        reason = _decide(purpose, channel, person, states, suppressed, now, email_hash, ident.email)
+        unknown_suppressed = person is None and email_hashes.get(ident) in suppressed
+        reason = _decide(purpose, channel, person, now, unknown_suppressed, ident.email)
         answers.append(
             Answer(
                 identifier=ident,
@@ -220,28 +226,19 @@ def check_one(identifier: Identifier, *, purpose: Purpose, channel: str, now: dt
 
 
 def _decide(
-    purpose: Purpose,
-    channel: str,
-    person: _Person | None,
-    states: dict[int, tuple[str, dt.datetime | None]],
-    suppressed: set[str],
-    now: dt.datetime,
-    email_hash: str | None,
-    email: str,
+    purpose: Purpose, channel: str, person: _Person | None, now: dt.datetime, unknown_suppressed: bool, email: str
 ) -> str:
     if person is None:
-        if purpose.is_marketing and email_hash and email_hash in suppressed:
-            return Reason.SUPPRESSED
-        return Reason.UNKNOWN
+        return Reason.SUPPRESSED if purpose.is_marketing and unknown_suppressed else Reason.UNKNOWN
     if person.restricted:
         return Reason.RESTRICTED
-    if purpose.is_marketing and any(h in suppressed for h in person.hashes):
+    if purpose.is_marketing and person.suppressed:
         return Reason.SUPPRESSED
     if not purpose.active:
         return Reason.PURPOSE_INACTIVE
     if channel not in purpose.channels:
         return Reason.CHANNEL_NOT_USED
-    status, granted_at = states.get(person.contact_id, (None, None))
+    status, granted_at = person.state, person.granted_at
     if status == Status.OBJECTED:
         return Reason.OBJECTED
     if status == Status.WITHDRAWN:

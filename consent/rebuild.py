@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Min
 
 from core.audit import audit_event_record
@@ -76,14 +76,17 @@ def _fix(expected: dict[Key, StateValue], stored: dict[Key, StateValue], keys: l
             row.save()
 
 
-def consent_state_rebuild(*, fix: bool = False, batch_size: int = 10_000) -> RebuildReport:
+def consent_state_rebuild(
+    *, fix: bool = False, batch_size: int = 10_000, contacts: models.QuerySet | None = None
+) -> RebuildReport:
+    """Compare (and with `fix`, correct) the state of every contact, or of the id range `contacts` spans."""
     report = RebuildReport()
-    bounds = Contact.objects.aggregate(low=Min("id"), high=Max("id"))
+    bounds = (contacts if contacts is not None else Contact.objects).aggregate(low=Min("id"), high=Max("id"))
     if bounds["low"] is None:
         return report
     start = bounds["low"]
     while start <= bounds["high"]:
-        contact_range = (start, start + batch_size)
+        contact_range = (start, min(start + batch_size, bounds["high"] + 1))
         expected, stored = _expected(contact_range, report), _stored(contact_range)
         report.states += len(stored)
         missing = [key for key in expected if key not in stored]
@@ -95,7 +98,7 @@ def consent_state_rebuild(*, fix: bool = False, batch_size: int = 10_000) -> Reb
         if fix and (missing or extra or different):
             _fix(expected, stored, missing + extra + different)
         start += batch_size
-    report.contacts = Contact.objects.count()
+    report.contacts = Contact.objects.filter(id__gte=bounds["low"], id__lte=bounds["high"]).count()
     if fix and report.differences:
         audit_event_record(
             action="consent.state_rebuilt",

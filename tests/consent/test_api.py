@@ -109,3 +109,15 @@ def test_the_schema_documents_the_check(client):
     schema = client.get("/api/schema/?format=json").json()
     assert "/api/v1/consents/check" in schema["paths"]
     assert {"get", "post"} <= set(schema["paths"]["/api/v1/consents/check"])
+
+
+def test_bulk_check_names_each_bad_identifier_by_position(newsletter):
+    _key, client = key_api("consents:read")
+    body = {
+        "purpose": "newsletter",
+        "channel": "email",
+        "identifiers": [{"contact": 1}, {"phone": "x"}, {"contact": -2}],
+    }
+    answer = client.post("/api/v1/consents/check", body, format="json")
+    assert answer.status_code == 400
+    assert set(answer.json()["identifiers"]) == {"1", "2"}
