@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
 from core.crypto import blind_index
@@ -29,7 +29,7 @@ from crm.models import Contact, ContactPoint, ContactStatus, PersonKind
 from crm.normalise import normalise_email
 from registry.choices import LegalBasis
 
-from .models import Channel, ConsentState, Purpose, Status, Suppression
+from .models import Channel, Purpose, Status, Suppression
 
 # Shared mailboxes: addresses of an organisation, not of a person (CNIL B2B guidance, A6.1).
 GENERIC_LOCAL_PARTS = frozenset(
@@ -160,18 +160,19 @@ def _email_hash(email: str) -> str | None:
 
 def _people(ids: set[int], purpose: Purpose, channel: str, owner_id: int | None) -> dict[int, _Person]:
     """The contacts (only `owner_id`'s when given), whether a point of theirs is suppressed, their state: one query."""
-    state = ConsentState.objects.filter(contact_id=OuterRef("pk"), purpose=purpose, channel=channel)
     suppressed_point = ContactPoint.objects.filter(
         contact_id=OuterRef("pk"), value_index__in=Suppression.objects.values("value_hash")
     )
     contacts = Contact.objects.filter(pk__in=ids, deleted_at__isnull=True)
     if owner_id is not None:
         contacts = contacts.filter(owner_id=owner_id)
-    rows = contacts.annotate(
-        is_suppressed=Exists(suppressed_point),
-        state=Subquery(state.values("status")[:1]),
-        granted=Subquery(state.values("granted_at")[:1]),
-    ).values_list("id", "kind", "status", "restricted", "is_suppressed", "state", "granted")
+    # One LEFT JOIN on the unique (contact, purpose, channel) state row.
+    state = FilteredRelation(
+        "consent_states", condition=Q(consent_states__purpose=purpose, consent_states__channel=channel)
+    )
+    rows = contacts.annotate(is_suppressed=Exists(suppressed_point), state=state).values_list(
+        "id", "kind", "status", "restricted", "is_suppressed", "state__status", "state__granted_at"
+    )
     return {row[0]: _Person(*row) for row in rows}
 
 
