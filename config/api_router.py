@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from consent.api.views import ConsentCheckView, ConsentEventViewSet, PurposeViewSet
 from core.api import ThrottleFirstMixin
 from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
 from registry.api.views import BreachViewSet, ProcessingActivityViewSet
@@ -25,8 +26,11 @@ router.register("interactions", InteractionViewSet, basename="interaction")
 router.register("recipient-notifications", RecipientNotificationViewSet, basename="recipientnotification")
 router.register("processing-activities", ProcessingActivityViewSet, basename="processingactivity")
 router.register("breaches", BreachViewSet, basename="breach")
+router.register("consents/purposes", PurposeViewSet, basename="purpose")
+router.register("consents/events", ConsentEventViewSet, basename="consentevent")
 
 app_name = "api"
 urlpatterns = [
+    path("consents/check", ConsentCheckView.as_view(), name="consent-check"),
     path("", include(router.urls)),
 ]

@@ -274,6 +274,12 @@ SITE_URL = env("SITE_URL", f"http://127.0.0.1:{env('PORT', '8000')}")
 CONTROLLER_NAME = env("CONTROLLER_NAME", "Our organisation")
 CONTROLLER_CONTACT = env("CONTROLLER_CONTACT", DEFAULT_FROM_EMAIL)
 
+# Consent (issue 8). From this date a consumer may be called for canvassing only with phone consent,
+# unless a current contract has a direct link (C. consom. L.223-1 as amended by loi 2025-594, CNS-09).
+CONSENT_PHONE_OPT_IN_FROM = env("CONSENT_PHONE_OPT_IN_FROM", "2026-08-11")
+# How long a double opt-in link stays valid, in seconds (default 7 days).
+CONSENT_CONFIRMATION_MAX_AGE = int(env("CONSENT_CONFIRMATION_MAX_AGE", str(7 * 24 * 3600)))
+
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -300,6 +306,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several fields share (the Art. 6 bases; the consent channels).
+    "ENUM_NAME_OVERRIDES": {
+        "LegalBasisEnum": "registry.choices.LegalBasis",
+        "ConsentChannelEnum": "consent.models.Channel",
+    },
 }
 
 # Security. Production settings pass `manage.py check --deploy` with zero warnings.

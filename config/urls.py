@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import language
+from consent.views import public as consent_public
 from core import views as core_views
 from core.api import api_not_found
 from registry.views.public import privacy_notice
@@ -17,6 +18,9 @@ urlpatterns = [
     # Public, no language prefix: the notice speaks the browser's language.
     path("privacy/notice/", privacy_notice, name="privacy_notice"),
     re_path(r"^api/", api_not_found),  # every /api/ answer is JSON, a 404 too
+    path("privacy/preferences/<str:token>/", consent_public.preferences, name="consent_preferences"),
+    path("privacy/confirm/<str:token>/", consent_public.confirm, name="consent_confirm"),
+    path("privacy/unsubscribe/<str:token>/", consent_public.unsubscribe, name="consent_unsubscribe"),
 ]
 
 urlpatterns += language.language_patterns(

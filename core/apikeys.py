@@ -69,6 +69,13 @@ SCOPES: dict[str, Scope] = {
         _("Read the record of processing activities and the breach register"),
         ("registry.view_processingactivity", "registry.view_breach"),
     ),
+    "consents:read": Scope(
+        _("Ask “may I contact?” and read purposes and consent events"),
+        ("consent.view_consentstate", "consent.view_consentevent", "consent.view_purpose"),
+    ),
+    "consents:write": Scope(
+        _("Record consents, withdrawals and objections"), ("consent.add_consentevent", "consent.view_consentevent")
+    ),
     "interactions:read": Scope(_("Read interactions and contacts' notes"), ("crm.view_interaction",)),
     "interactions:write": Scope(
         _("Record, update and delete interactions"),

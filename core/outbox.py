@@ -8,6 +8,7 @@ of what the person was told and when.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,24 @@ from .models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+
+# Apps to the right of core add headers to the messages sent to a person (consent: List-Unsubscribe, CNS-04/08)
+# from their AppConfig.ready() with `register_headers(provider)`, where `provider(message)` returns headers.
+HeaderProvider = Callable[[OutboxMessage], dict[str, str]]
+_header_providers: list[HeaderProvider] = []
+
+
+def register_headers(provider: HeaderProvider) -> HeaderProvider:
+    if provider not in _header_providers:
+        _header_providers.append(provider)
+    return provider
+
+
+def message_headers(message: OutboxMessage) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for provider in _header_providers:
+        headers.update(provider(message))
+    return headers
 
 
 def _render(template: str, context: dict[str, Any], language: str) -> tuple[str, str]:
@@ -65,7 +84,13 @@ def message_deliver(*, message_id: int) -> OutboxMessage | None:
             return message
         message.attempts += 1
         try:
-            EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient]).send()
+            EmailMessage(
+                message.subject,
+                message.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [message.recipient],
+                headers=message_headers(message),
+            ).send()
         except Exception as exc:  # noqa: BLE001 - any transport failure is recorded, not raised
             # The error's class only: a transport's message may quote the address (worker logs hold no address).
             logger.warning("outbox message %s failed: %s", message.pk, type(exc).__name__)

@@ -99,6 +99,24 @@ REGISTRY_DPO = [
     *_registry("approve_processingactivity", "add_breach", "change_breach", "add_breachnotification"),
 ]
 
+# Consents (issue 8): everyone who contacts people reads them and records what people say; the DPO and the
+# administrator manage purposes and wordings; the auditor reads.
+CONSENT_READ = [
+    "consent.view_purpose",
+    "consent.view_consentwording",
+    "consent.view_consentevent",
+    "consent.view_consentstate",
+]
+CONSENT_RECORD = [*CONSENT_READ, "consent.add_consentevent"]
+CONSENT_MANAGE = [
+    *CONSENT_RECORD,
+    "consent.add_purpose",
+    "consent.change_purpose",
+    "consent.add_consentwording",
+    "consent.change_consentwording",
+    "consent.export_audience",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         *ALL_AREAS,
@@ -107,6 +125,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *API_KEY_ADMIN,
         *ACCESS_REVIEW_SIGN,
         *REGISTRY_MAINTAIN,
+        *CONSENT_MANAGE,
     ],
     DPO: [
         *ALL_AREAS,
@@ -115,6 +134,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_auditevent",
         *ACCESS_REVIEW_SIGN,
         *REGISTRY_DPO,
+        *CONSENT_MANAGE,
     ],
     SALES: [
         "core.access_contacts",
@@ -126,6 +146,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("interaction", "view", "add", "change"),
         *_crud("organisation", "view", "add", "change"),
         *_crud("tag", "view", "add"),
+        *CONSENT_RECORD,
     ],
     MARKETING: [
         "core.access_contacts",
@@ -136,6 +157,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "crm.import_contact",
         *_crud("organisation", "view"),
         *_crud("tag", "view", "add", "change"),
+        *CONSENT_MANAGE,
     ],
     SUPPORT: [
         "core.access_contacts",
@@ -155,6 +177,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_auditevent",
         "core.view_accessreview",
         *REGISTRY_READ,
+        *CONSENT_READ,
     ],
 }
 

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from core import roles
 from core.apikeys import api_key_create
+from consent.services import purpose_save, wording_publish
 from core.models import OutboxMessage
 from crm.imports.services import import_job_create
 from crm.models import Organisation, RecipientNotification
@@ -81,6 +82,10 @@ IMPORT_JOB_USERS = frozenset({ADMIN, DPO}) | own(SALES, MARKETING)
 COMPLIANCE_READERS = frozenset({ADMIN, DPO, AUDITOR})
 OUTBOX_READERS = frozenset({ADMIN, DPO, SUPPORT, AUDITOR})
 REGISTRY_EDITORS = frozenset({ADMIN, DPO})
+CONSENT_READERS = frozenset({ADMIN, DPO, SALES, MARKETING, AUDITOR})
+CONSENT_MANAGERS = frozenset({ADMIN, DPO, MARKETING})
+CONTACT_CONSENT_READERS = frozenset({ADMIN, DPO, MARKETING, AUDITOR}) | own(SALES)
+CONTACT_CONSENT_RECORDERS = CONSENT_MANAGERS | own(SALES)
 
 # HTTP methods a view may accept. HEAD and OPTIONS follow GET and are not tried.
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -119,6 +124,10 @@ SPEC: dict[str, Route] = {
     "^api/": route(ANY=NOBODY),  # an unknown address under /api/: a JSON 404 for everyone
     # Public pages for people, no sign-in.
     "privacy_notice": route(ANY=PUBLIC),
+    # Reached by a signed link: the token is the credential (a forged one is refused with a 400 page).
+    "consent_preferences": route(ANY=PUBLIC),
+    "consent_confirm": route(ANY=PUBLIC),
+    "consent_unsubscribe": route(ANY=PUBLIC),
     # Staff pages.
     "home": route(ANY=SIGNED_IN),
     "dashboard": route(ANY=COMPLIANCE_READERS),
@@ -130,7 +139,17 @@ SPEC: dict[str, Route] = {
     "access_review:index": route(ANY=COMPLIANCE_READERS),
     "access_review:export": route(ANY=COMPLIANCE_READERS),
     "access_review:sign": route(POST={ADMIN, DPO}),
-    "consent:index": route(ANY=NOBODY),  # an area without pages yet answers "not found" to everyone
+    "consent:index": route(ANY=CONSENT_READERS),
+    "consent:purpose_create": route(ANY=CONSENT_MANAGERS),
+    "consent:purpose_detail": route("purpose", ANY=CONSENT_READERS),
+    "consent:purpose_edit": route("purpose", ANY=CONSENT_MANAGERS),
+    "consent:wording_create": route("purpose", ANY=CONSENT_MANAGERS),
+    "consent:wording_edit": route("wording", ANY=CONSENT_MANAGERS),
+    "consent:audience": route(ANY=CONSENT_MANAGERS),
+    "consent:contact_panel": route("contact", ANY=CONTACT_CONSENT_READERS),
+    "consent:contact_record": route("contact", ANY=CONTACT_CONSENT_RECORDERS),
+    "consent:contact_object": route("contact", ANY=CONTACT_CONSENT_RECORDERS),
+    "consent:contact_proof": route("contact", ANY=CONTACT_CONSENT_READERS),
     "dsar:index": route(ANY=NOBODY),  # an area without pages yet answers "not found" to everyone
     "registry:index": route(ANY=COMPLIANCE_READERS),
     "registry:activity_create": route(ANY=REGISTRY_EDITORS),
@@ -214,10 +233,22 @@ SPEC: dict[str, Route] = {
     "api:processingactivity-detail": route("activity", GET=COMPLIANCE_READERS),
     "api:breach-list": route(GET=COMPLIANCE_READERS),
     "api:breach-detail": route("breach", GET=COMPLIANCE_READERS),
+    "api:consent-check": route(ANY=CONSENT_READERS),
+    "api:purpose-list": route(GET=CONSENT_READERS),
+    "api:purpose-detail": route("purpose", GET=CONSENT_READERS),
+    "api:consentevent-list": route(GET=CONSENT_READERS, POST=CONSENT_MANAGERS | {SALES}),
+    "api:consentevent-detail": route("event", GET=CONSENT_READERS),
 }
 
 # Values for URL parameters that do not point at a world object.
-FIXED_PARAMETERS = {"content_type_id": "1", "object_id": "1", "id": "1", "url": "missing/", "fmt": "csv"}
+FIXED_PARAMETERS = {
+    "content_type_id": "1",
+    "object_id": "1",
+    "id": "1",
+    "url": "missing/",
+    "fmt": "json",
+    "token": "forged-token",
+}
 SERVER_ERRORS_ALLOWED = {503}  # /healthz says "the database or broker is down" with a 503
 
 
@@ -326,6 +357,8 @@ SHARED = (
     "activity",
     "recipient",
     "breach",
+    "purpose",
+    "wording",
 )  # objects nobody owns: tried once, as "theirs"
 
 
@@ -359,7 +392,17 @@ def registry_objects() -> dict[str, Any]:
     breach = breach_record(
         data={"title": "Lost laptop", "aware_at": timezone.now(), "description": "Lost.", "nature": ["confidentiality"]}
     )
-    return {"activity": activity, "recipient": recipient, "breach": breach}
+    purpose = purpose_save(
+        data={
+            "key": "newsletter",
+            "name": "Newsletter",
+            "activity": activity,
+            "lawful_basis": "consent",
+            "channels": ["email"],
+        }
+    )
+    wording = wording_publish(purpose=purpose, language="en", text="Send me the newsletter.")
+    return {"activity": activity, "recipient": recipient, "breach": breach, "purpose": purpose, "wording": wording}
 
 
 def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:

@@ -42,6 +42,7 @@ from ..models import (
     Tag,
     search_key,
 )
+from ..suppression import suppressed_indexes
 from .duplicates import DuplicatePlanner, Plan, report_entry
 from .erasure import erased_since_upload
 from .readers import open_table
@@ -50,6 +51,25 @@ from .writer import ChunkWriter, Reserved
 
 CHUNK_SIZE = 5_000
 ERASED = "erased"  # the report's outcome for a row of a person erased since the upload (counted as skipped)
+
+
+def _without_suppressed(
+    candidates: list[Candidate], entries: list[dict[str, Any]]
+) -> tuple[list[Candidate], list[dict[str, Any]]]:
+    """CON-11: a row whose e-mail or phone is on the suppression list is reported "suppressed" and not imported."""
+    emails = suppressed_indexes("email", [index for c in candidates for index in c.email_indexes])
+    phones = suppressed_indexes("phone", [index for c in candidates for index in c.phone_indexes])
+    if not emails and not phones:
+        return candidates, entries
+    kept = []
+    for candidate in candidates:
+        if emails.intersection(candidate.email_indexes) or phones.intersection(candidate.phone_indexes):
+            entries.append(
+                report_entry(candidate.line, "suppressed", [_("on the suppression list (objection to marketing)")])
+            )
+        else:
+            kept.append(candidate)
+    return kept, entries
 
 
 class ConcurrentRun(Exception):
@@ -196,7 +216,7 @@ class ImportPipeline:
                 entries.append(report_entry(line, ERASED, [_("this person was erased after the file was uploaded")]))
             else:
                 candidates.append(candidate)
-        return candidates, entries
+        return _without_suppressed(candidates, entries)
 
     def _erased_keys(self) -> set[str]:
         """Read again for every chunk: an erasure during the run counts from the next chunk on."""

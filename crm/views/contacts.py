@@ -19,6 +19,7 @@ from ..models import AccessChannel, Contact, ContactPointKind, Tag
 from ..querysets import can_see_all_contacts, can_see_notes
 from ..services.contacts import RESTORE_DAYS, RESTORE_WINDOW
 from ..services.tags import contacts_tag_add, contacts_tag_remove, tag_get_or_create
+from ..suppression import contact_is_suppressed
 from .common import is_partial, query_without, redirect_back
 
 
@@ -111,6 +112,8 @@ def contact_create(request: HttpRequest) -> HttpResponse:
             form.add_service_errors(error)
         else:
             messages.success(request, _("Contact created."))
+            if contact_is_suppressed(contact):  # CON-11
+                messages.warning(request, _("This address is on the suppression list: no marketing will reach it."))
             return redirect("crm:contact_detail", pk=contact.pk)
     return render(request, "crm/contact_form.html", {"form": form})
 

@@ -74,6 +74,23 @@ REGISTRY_DPO = {
     "registry.change_breach",
     "registry.add_breachnotification",
 }
+# Consents (issue 8): Sales record what people say, Marketing, the DPO and the administrator also manage purposes,
+# wordings and audience exports; the auditor reads.
+CONSENT_READ = {
+    "consent.view_purpose",
+    "consent.view_consentwording",
+    "consent.view_consentevent",
+    "consent.view_consentstate",
+}
+CONSENT_RECORD = {*CONSENT_READ, "consent.add_consentevent"}
+CONSENT_MANAGE = {
+    *CONSENT_RECORD,
+    "consent.add_purpose",
+    "consent.change_purpose",
+    "consent.add_consentwording",
+    "consent.change_consentwording",
+    "consent.export_audience",
+}
 EXPECTED_PERMISSIONS = {
     roles.ADMINISTRATOR: {
         *ALL_AREAS,
@@ -85,6 +102,7 @@ EXPECTED_PERMISSIONS = {
         "core.view_accessreview",
         "core.add_accessreview",
         *REGISTRY_MAINTAIN,
+        *CONSENT_MANAGE,
     },
     roles.DPO: {
         *ALL_AREAS,
@@ -94,6 +112,7 @@ EXPECTED_PERMISSIONS = {
         "core.view_accessreview",
         "core.add_accessreview",
         *REGISTRY_DPO,
+        *CONSENT_MANAGE,
     },
     # Sales own their contacts (no view_all_contacts) and may soft-delete them.
     roles.SALES: {
@@ -113,6 +132,7 @@ EXPECTED_PERMISSIONS = {
         "crm.change_organisation",
         "crm.view_tag",
         "crm.add_tag",
+        *CONSENT_RECORD,
     },
     # Marketing sees every contact but no interaction (so no bodies, no notes).
     roles.MARKETING: {
@@ -128,6 +148,7 @@ EXPECTED_PERMISSIONS = {
         "crm.view_tag",
         "crm.add_tag",
         "crm.change_tag",
+        *CONSENT_MANAGE,
     },
     roles.SUPPORT: {
         "core.access_contacts",
@@ -160,6 +181,7 @@ EXPECTED_PERMISSIONS = {
         "crm.view_disclosure",
         "crm.view_recipientnotification",
         *REGISTRY_READ,
+        *CONSENT_READ,
     },
 }
 

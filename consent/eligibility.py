@@ -1,0 +1,301 @@
+"""The "may I contact?" engine (CNS-07, CNS-09, CNS-10, CNS-11, CON-11).
+
+One function answers for one identifier or ten thousand: it reads the purpose
+once, then the contacts, their contact points, the suppression list and the
+consent states in one query each, whatever the number of identifiers.
+
+The order of the rules, first match wins: unknown person; restricted (Art. 18);
+suppressed (the identifier is on the suppression list, marketing purposes);
+channel not used by the purpose; objection; then the consent state and the
+prospection rules for the purpose's lawful basis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
+from django.utils import timezone
+
+from core.crypto import blind_index
+from crm.models import Contact, ContactPoint, ContactStatus, PersonKind
+from crm.normalise import normalise_email
+from registry.choices import LegalBasis
+
+from .models import Channel, Purpose, Status, Suppression
+
+# Shared mailboxes: addresses of an organisation, not of a person (CNIL B2B guidance, A6.1).
+GENERIC_LOCAL_PARTS = frozenset(
+    [
+        "accueil",
+        "admin",
+        "bonjour",
+        "commercial",
+        "communication",
+        "compta",
+        "contact",
+        "contacts",
+        "direction",
+        "hello",
+        "hr",
+        "info",
+        "infos",
+        "jobs",
+        "marketing",
+        "office",
+        "rh",
+        "sales",
+        "secretariat",
+        "service",
+        "support",
+        "team",
+        "vente",
+        "ventes",
+    ]
+)
+
+
+class Reason:
+    # allowed
+    CONSENT = "consent"
+    EXISTING_CUSTOMER = "existing_customer"
+    PROFESSIONAL = "professional"
+    GENERIC_ADDRESS = "generic_address"
+    OPT_OUT = "opt_out"
+    CURRENT_CONTRACT = "current_contract"
+    # denied
+    UNKNOWN = "unknown"
+    RESTRICTED = "restricted"
+    SUPPRESSED = "suppressed"
+    OBJECTED = "objected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    NO_CONSENT = "no_consent"
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    NOT_PROFESSION_RELATED = "not_profession_related"
+    CHANNEL_NOT_USED = "channel_not_used"
+    PURPOSE_INACTIVE = "purpose_inactive"
+
+    DENIED = (
+        UNKNOWN,
+        RESTRICTED,
+        SUPPRESSED,
+        OBJECTED,
+        WITHDRAWN,
+        EXPIRED,
+        NO_CONSENT,
+        AWAITING_CONFIRMATION,
+        NOT_PROFESSION_RELATED,
+        CHANNEL_NOT_USED,
+        PURPOSE_INACTIVE,
+    )
+
+
+@dataclass(frozen=True)
+class Identifier:
+    contact_id: int | None = None
+    email: str = ""
+
+    def label(self) -> str | int:
+        return self.contact_id if self.contact_id is not None else self.email
+
+
+@dataclass(frozen=True)
+class Answer:
+    identifier: Identifier
+    allowed: bool
+    reason: str
+    lawful_basis: str
+    contact_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        key = "contact" if self.identifier.contact_id is not None else "email"
+        return {
+            key: self.identifier.label(),
+            "contact_id": self.contact_id,
+            "allowed": self.allowed,
+            "reason": self.reason,
+            "lawful_basis": self.lawful_basis,
+        }
+
+
+@lru_cache(maxsize=1)
+def _phone_opt_in_from(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def phone_opt_in_applies(now: dt.datetime) -> bool:
+    return timezone.localdate(now) >= _phone_opt_in_from(settings.CONSENT_PHONE_OPT_IN_FROM)
+
+
+def is_generic_address(email: str) -> bool:
+    local = email.split("@", 1)[0].lower()
+    return local in GENERIC_LOCAL_PARTS or local.split(".")[0].split("-")[0] in GENERIC_LOCAL_PARTS
+
+
+@dataclass
+class _Person:
+    contact_id: int
+    kind: str
+    status: str
+    restricted: bool
+    suppressed: bool
+    state: str | None
+    granted_at: dt.datetime | None
+
+
+def _email_hash(email: str) -> str | None:
+    try:
+        return blind_index(normalise_email(email))
+    except ValidationError:
+        return None
+
+
+def _people(ids: set[int], purpose: Purpose, channel: str, owner_id: int | None) -> dict[int, _Person]:
+    """The contacts (only `owner_id`'s when given), whether a point of theirs is suppressed, their state: one query."""
+    suppressed_point = ContactPoint.objects.filter(
+        contact_id=OuterRef("pk"), value_index__in=Suppression.objects.values("value_hash")
+    )
+    contacts = Contact.objects.filter(pk__in=ids, deleted_at__isnull=True)
+    if owner_id is not None:
+        contacts = contacts.filter(owner_id=owner_id)
+    # One LEFT JOIN on the unique (contact, purpose, channel) state row.
+    state = FilteredRelation(
+        "consent_states", condition=Q(consent_states__purpose=purpose, consent_states__channel=channel)
+    )
+    rows = contacts.annotate(is_suppressed=Exists(suppressed_point), state=state).values_list(
+        "id", "kind", "status", "restricted", "is_suppressed", "state__status", "state__granted_at"
+    )
+    return {row[0]: _Person(*row) for row in rows}
+
+
+def _resolve(identifiers: Sequence[Identifier]) -> tuple[dict[Identifier, int | None], dict[Identifier, str | None]]:
+    """Who each identifier is: ids as given, e-mails through the blind index (one query)."""
+    email_hashes = {ident: _email_hash(ident.email) for ident in identifiers if ident.contact_id is None}
+    wanted = [h for h in email_hashes.values() if h]
+    by_hash: dict[str, int] = {}
+    if wanted:
+        points = ContactPoint.objects.filter(kind="email", value_index__in=wanted)
+        by_hash = dict(points.values_list("value_index", "contact_id"))
+    resolved = {
+        ident: ident.contact_id if ident.contact_id is not None else by_hash.get(email_hashes.get(ident) or "")
+        for ident in identifiers
+    }
+    return resolved, email_hashes
+
+
+def check_many(
+    identifiers: Sequence[Identifier],
+    *,
+    purpose: Purpose,
+    channel: str,
+    now: dt.datetime | None = None,
+    owner_id: int | None = None,
+) -> list[Answer]:
+    """Answer for each identifier, in order; with `owner_id` (a Sales user), other people's contacts are unknown."""
+    now = now or timezone.now()
+    resolved, email_hashes = _resolve(identifiers)
+    people = _people({pk for pk in resolved.values() if pk is not None}, purpose, channel, owner_id)
+    unknown_hashes = [h for ident, h in email_hashes.items() if h and resolved[ident] not in people]
+    suppressed = (
+        set(Suppression.objects.filter(value_hash__in=unknown_hashes).values_list("value_hash", flat=True))
+        if unknown_hashes
+        else set()
+    )
+    answers = []
+    for ident in identifiers:
+        person = people.get(resolved[ident]) if resolved[ident] is not None else None
+        unknown_suppressed = person is None and email_hashes.get(ident) in suppressed
+        reason = _decide(purpose, channel, person, now, unknown_suppressed, ident.email)
+        answers.append(
+            Answer(
+                identifier=ident,
+                allowed=reason not in Reason.DENIED,
+                reason=reason,
+                lawful_basis=purpose.lawful_basis,
+                contact_id=person.contact_id if person else None,
+            )
+        )
+    return answers
+
+
+def check_one(
+    identifier: Identifier,
+    *,
+    purpose: Purpose,
+    channel: str,
+    now: dt.datetime | None = None,
+    owner_id: int | None = None,
+) -> Answer:
+    return check_many([identifier], purpose=purpose, channel=channel, now=now, owner_id=owner_id)[0]
+
+
+def _decide(
+    purpose: Purpose, channel: str, person: _Person | None, now: dt.datetime, unknown_suppressed: bool, email: str
+) -> str:
+    if person is None:
+        return Reason.SUPPRESSED if purpose.is_marketing and unknown_suppressed else Reason.UNKNOWN
+    if person.restricted:
+        return Reason.RESTRICTED
+    if purpose.is_marketing and person.suppressed:
+        return Reason.SUPPRESSED
+    if not purpose.active:
+        return Reason.PURPOSE_INACTIVE
+    if channel not in purpose.channels:
+        return Reason.CHANNEL_NOT_USED
+    status, granted_at = person.state, person.granted_at
+    if status == Status.OBJECTED:
+        return Reason.OBJECTED
+    if status == Status.WITHDRAWN:
+        return Reason.WITHDRAWN
+    if status == Status.GRANTED:
+        if purpose.validity_days and granted_at and granted_at + dt.timedelta(days=purpose.validity_days) <= now:
+            return Reason.EXPIRED
+        return Reason.CONSENT
+    if status == Status.EXPIRED:
+        return Reason.EXPIRED
+    if purpose.lawful_basis == LegalBasis.CONSENT:
+        return Reason.AWAITING_CONFIRMATION if status == Status.PENDING else Reason.NO_CONSENT
+    if not purpose.is_marketing:
+        return Reason.OPT_OUT
+    return _prospection_rule(purpose, channel, person, now, email)
+
+
+def _prospection_rule(purpose: Purpose, channel: str, person: _Person, now: dt.datetime, email: str) -> str:
+    """No consent on record, a purpose not based on consent: the French prospection rules (A6)."""
+    customer = person.status == ContactStatus.CUSTOMER
+    if channel in (Channel.EMAIL, Channel.SMS):
+        if person.kind == PersonKind.CONSUMER:
+            return Reason.EXISTING_CUSTOMER if customer and purpose.customer_offer else Reason.NO_CONSENT
+        address = email or _primary_email(person.contact_id)
+        if channel == Channel.EMAIL and address and is_generic_address(address):
+            return Reason.GENERIC_ADDRESS
+        return Reason.PROFESSIONAL if purpose.profession_related else Reason.NOT_PROFESSION_RELATED
+    if channel == Channel.PHONE and person.kind == PersonKind.CONSUMER and phone_opt_in_applies(now):
+        return Reason.CURRENT_CONTRACT if customer and purpose.customer_offer else Reason.NO_CONSENT
+    return Reason.OPT_OUT
+
+
+def _primary_email(contact_id: int) -> str:
+    """Decrypted only when the generic-address rule needs it (professionals without consent, by e-mail)."""
+    point = ContactPoint.objects.filter(contact_id=contact_id, kind="email").order_by("-is_primary", "id").first()
+    return point.value if point else ""
+
+
+def purposes_by_key() -> dict[str, Purpose]:
+    return {purpose.key: purpose for purpose in Purpose.objects.all()}
+
+
+def exclusion_counts(answers: Sequence[Answer]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for answer in answers:
+        if not answer.allowed:
+            counts[answer.reason] += 1
+    return dict(sorted(counts.items()))
