@@ -124,10 +124,11 @@ SPEC: dict[str, Route] = {
     "^api/": route(ANY=NOBODY),  # an unknown address under /api/: a JSON 404 for everyone
     # Public pages for people, no sign-in.
     "privacy_notice": route(ANY=PUBLIC),
-    # Reached by a signed link: the token is the credential (a forged one is refused with a 400 page).
-    "consent_preferences": route(ANY=PUBLIC),
+    # Reached by a signed link: the token is the credential, so a forged one opens nothing for anyone (404);
+    # a forged confirmation link gets the "link expired or invalid" page (400), which shows nothing either.
+    "consent_preferences": route(ANY=NOBODY),
     "consent_confirm": route(ANY=PUBLIC),
-    "consent_unsubscribe": route(ANY=PUBLIC),
+    "consent_unsubscribe": route(ANY=NOBODY),
     # Staff pages.
     "home": route(ANY=SIGNED_IN),
     "dashboard": route(ANY=COMPLIANCE_READERS),
@@ -448,6 +449,7 @@ def parameters(target: dict[str, Any] | None, route_: str) -> dict[str, str]:
     if target is not None:
         obj = target["object"]
         values["pk"] = str(obj.pk)
+        values["key"] = str(getattr(obj, "key", obj.pk))  # an API detail looked up by its key (a purpose)
         if "interaction_pk" in route_:  # /contacts/<pk>/interactions/<interaction_pk>/...
             values.update(pk=str(obj.contact_id), interaction_pk=str(obj.pk))
     return values
