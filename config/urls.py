@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core import language
 from consent.views import public as consent_public
+from core import language
 from core import views as core_views
 from core.api import api_not_found
 from registry.views.public import privacy_notice

@@ -32,9 +32,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
+from consent.services import purpose_save, wording_publish
 from core import roles
 from core.apikeys import api_key_create
-from consent.services import purpose_save, wording_publish
 from core.models import OutboxMessage
 from crm.imports.services import import_job_create
 from crm.models import Organisation, RecipientNotification

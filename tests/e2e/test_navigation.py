@@ -11,7 +11,13 @@ from ..conftest import OUTSIDER
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ALL_AREAS = {"contacts", "consents", "dashboard", "outbox", "registry"}  # the areas that have pages; the others are not shown yet
+ALL_AREAS = {
+    "contacts",
+    "consents",
+    "dashboard",
+    "outbox",
+    "registry",
+}  # the areas that have pages; the others are not shown yet
 # The spec, from core/roles.py, written out so the test fails when either side drifts.
 EXPECTED_AREAS = {
     roles.ADMINISTRATOR: ALL_AREAS,
