@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class RetentionConfig(AppConfig):
     name = "retention"
     verbose_name = _("Retention")
+
+    def ready(self) -> None:
+        from crm import subject_data
+        from registry import coverage
+
+        from . import hooks, seeding  # noqa: F401 - seeding registers its seed_demo step
+
+        coverage.register(hooks.policy_gaps)
+        subject_data.register_erasure_guard(hooks.legal_hold_refusal)
+        hooks.connect_signals()

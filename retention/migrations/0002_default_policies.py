@@ -1,0 +1,17 @@
+"""RET-02: the default policies ship as data (retention.defaults), editable by the DPO afterwards."""
+
+from django.db import migrations
+
+
+def load_defaults(apps, schema_editor):
+    from retention.defaults import DEFAULT_POLICIES
+
+    RetentionPolicy = apps.get_model("retention", "RetentionPolicy")
+    for values in DEFAULT_POLICIES:
+        RetentionPolicy.objects.get_or_create(key=values["key"], defaults=values)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("retention", "0001_initial")]
+
+    operations = [migrations.RunPython(load_defaults, migrations.RunPython.noop)]
