@@ -264,6 +264,9 @@ CONSENT_PHONE_OPT_IN_FROM = env("CONSENT_PHONE_OPT_IN_FROM", "2026-08-11")
 # How long a double opt-in link stays valid, in seconds (default 7 days).
 # Retention (RET-06): a policy's first run, and its first run after each change, waits for the DPO.
 RETENTION_APPROVAL_REQUIRED = env_bool("RETENTION_APPROVAL_REQUIRED", True)
+# RET-08: every purge and erasure is also appended here, outside the database, so that a restored backup
+# can be purged again (`manage.py replay_erasures`). Keep it on storage the database backups do not restore.
+RETENTION_LEDGER_PATH = Path(env("RETENTION_LEDGER_PATH", str(BASE_DIR / "var" / "purge-ledger.jsonl")))
 CONSENT_CONFIRMATION_MAX_AGE = int(env("CONSENT_CONFIRMATION_MAX_AGE", str(7 * 24 * 3600)))
 
 # REST API

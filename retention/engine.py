@@ -17,10 +17,9 @@ caller's transaction. What it deletes, for each contact of the batch:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, models
+from django.db import models
 
 from core.subject_data import ON_ERASE_ANONYMISE, ON_ERASE_DELETE, Declaration, declarations
 from crm.models import Contact
@@ -151,23 +150,3 @@ def rows_per_table(contacts: models.QuerySet) -> dict[str, dict[str, int]]:
         rows = declaration.model._default_manager.filter(**{f"{declaration.subject}__in": ids})
         _count(counts, declaration.label, "rows", rows.count())
     return counts
-
-
-def ledger_append(pks: Iterable[int], *, action: str, run_id: int | None, recorded_at: Any) -> None:
-    """One INSERT for the batch on PostgreSQL; a bulk insert elsewhere."""
-    from .models import PurgeLedgerEntry
-
-    pks = list(pks)
-    if not pks:
-        return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {PurgeLedgerEntry._meta.db_table} (contact_id, action, run_id, recorded_at) "
-                "SELECT unnest(%s::bigint[]), %s, %s, %s",
-                [pks, action, run_id, recorded_at],
-            )
-        return
-    PurgeLedgerEntry.objects.bulk_create(
-        PurgeLedgerEntry(contact_id=pk, action=action, run_id=run_id, recorded_at=recorded_at) for pk in pks
-    )

@@ -47,7 +47,7 @@ def legal_hold_refusal(contact: Contact) -> str:
 def _ledger_on_erasure(sender: Any, instance: AuditEvent, created: bool, **kwargs: Any) -> None:
     """RET-08: an erasure (a request, or the end of a staff delete) joins the ledger replayed after a restore."""
     if created and instance.action == "subject.erased" and instance.subject_id:
-        from .engine import ledger_append
+        from .ledger import ledger_append
 
         ledger_append([instance.subject_id], action=LedgerAction.ERASED, run_id=None, recorded_at=instance.occurred_at)
 

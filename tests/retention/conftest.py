@@ -35,3 +35,10 @@ def old_prospect(db: None) -> Callable[..., Contact]:
         return contact
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def ledger_file(tmp_path, settings) -> Any:
+    """Each test its own ledger file: replay reads the file, and other tests' purges must not leak in."""
+    settings.RETENTION_LEDGER_PATH = tmp_path / "purge-ledger.jsonl"
+    return settings.RETENTION_LEDGER_PATH
