@@ -17,6 +17,17 @@ from ..factories import ContactFactory
 LONG_AGO = timedelta(days=4 * 365)
 
 
+@pytest.fixture(autouse=True)
+def default_policies(request: pytest.FixtureRequest) -> None:
+    """The shipped policies, as the data migration loads them: a transactional test elsewhere flushes them."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from retention.defaults import DEFAULT_POLICIES
+
+    for values in DEFAULT_POLICIES:
+        RetentionPolicy.objects.get_or_create(key=values["key"], defaults=values)
+
+
 @pytest.fixture
 def prospects_policy(db: None) -> RetentionPolicy:
     policy = RetentionPolicy.objects.get(key="prospects")
