@@ -266,6 +266,8 @@ CONSENT_PHONE_OPT_IN_FROM = env("CONSENT_PHONE_OPT_IN_FROM", "2026-08-11")
 RETENTION_APPROVAL_REQUIRED = env_bool("RETENTION_APPROVAL_REQUIRED", True)
 # RET-08: every purge and erasure is also appended here, outside the database, so that a restored backup
 # can be purged again (`manage.py replay_erasures`). Keep it on storage the database backups do not restore.
+# Contacts per purge batch: one transaction, one task.
+RETENTION_PURGE_BATCH_SIZE = int(env("RETENTION_PURGE_BATCH_SIZE", "2000"))
 RETENTION_LEDGER_PATH = Path(env("RETENTION_LEDGER_PATH", str(BASE_DIR / "var" / "purge-ledger.jsonl")))
 CONSENT_CONFIRMATION_MAX_AGE = int(env("CONSENT_CONFIRMATION_MAX_AGE", str(7 * 24 * 3600)))
 

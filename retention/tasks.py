@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from core.actors import Actor, acting_as
 
@@ -19,7 +20,7 @@ def purge_run_execute(run_id: int) -> bool:
     the task, delivered again, starts over from the contacts still expired.
     """
     with acting_as(PURGE_ACTOR):
-        has_more = purge_run_batch(run_id=run_id)
+        has_more = purge_run_batch(run_id=run_id, batch_size=settings.RETENTION_PURGE_BATCH_SIZE)
     if has_more:
         purge_run_execute.delay(run_id)
     return has_more
