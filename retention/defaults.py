@@ -134,3 +134,11 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
         "for legal claims (5 years, Code civil art. 2224).",
     },
 ]
+
+
+def default_policies_load(policy_model: Any = None) -> None:
+    """Create the shipped policies that do not exist yet (by key); existing ones keep the DPO's edits."""
+    if policy_model is None:
+        from .models import RetentionPolicy as policy_model
+    for values in DEFAULT_POLICIES:
+        policy_model.objects.get_or_create(key=values["key"], defaults=values)

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 def load_defaults(apps, schema_editor):
-    from retention.defaults import DEFAULT_POLICIES
+    from retention.defaults import default_policies_load
 
-    RetentionPolicy = apps.get_model("retention", "RetentionPolicy")
-    for values in DEFAULT_POLICIES:
-        RetentionPolicy.objects.get_or_create(key=values["key"], defaults=values)
+    default_policies_load(apps.get_model("retention", "RetentionPolicy"))
 
 
 class Migration(migrations.Migration):

@@ -22,10 +22,9 @@ def default_policies(request: pytest.FixtureRequest) -> None:
     """The shipped policies, as the data migration loads them: a transactional test elsewhere flushes them."""
     if request.node.get_closest_marker("django_db") is None:
         return
-    from retention.defaults import DEFAULT_POLICIES
+    from retention.defaults import default_policies_load
 
-    for values in DEFAULT_POLICIES:
-        RetentionPolicy.objects.get_or_create(key=values["key"], defaults=values)
+    default_policies_load()
 
 
 @pytest.fixture
