@@ -27,25 +27,49 @@ from crm.models import Contact
 from .models import EndAction
 
 
-class AnyOf(models.Lookup):
-    """`field__any_of=[...]`: `= ANY(%s)` with one array parameter on PostgreSQL, `IN (...)` elsewhere.
+def int_array(values: list[int]) -> str:
+    """A PostgreSQL array literal of integers ("{1,2,3}")."""
+    return "{" + ",".join(map(str, values)) + "}"
 
-    A batch is thousands of ids: as one parameter instead of thousands, the
-    statements of a batch cost the database's time, not the driver's.
+
+class Ids:
+    """A batch of primary keys for `__any_of`: not a list, so the ORM does not resolve it element by element."""
+
+    def __init__(self, values: list[Any]) -> None:
+        self.values = list(values.values if isinstance(values, Ids) else values)
+        self.integers = all(type(value) is int for value in self.values)
+        self.literal = int_array(self.values) if self.integers else ""
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+class AnyOf(models.Lookup):
+    """`field__any_of=Ids([...])`: `= ANY('{...}'::bigint[])` on PostgreSQL, `IN (...)` elsewhere.
+
+    A batch is thousands of ids: as one array literal instead of thousands of
+    parameters, the statements of a batch cost the database's time, not the
+    driver's or the ORM's.
     """
 
     lookup_name = "any_of"
     prepare_rhs = False
 
-    def get_prep_lookup(self) -> list[Any]:
-        return list(self.rhs)
+    def get_prep_lookup(self) -> Ids:
+        return self.rhs if isinstance(self.rhs, Ids) else Ids(self.rhs)
+
+    def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return "", []
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        ids: Ids = self.rhs
+        if connection.vendor == "postgresql" and ids.integers:
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, ids.literal]
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
-        placeholders = ", ".join(["%s"] * len(self.rhs)) or "NULL"
-        return f"{lhs} IN ({placeholders})", [*lhs_params, *self.rhs]
+            return f"{lhs} = ANY(%s)", [*lhs_params, ids.values]
+        placeholders = ", ".join(["%s"] * len(ids)) or "NULL"
+        return f"{lhs} IN ({placeholders})", [*lhs_params, *ids.values]
 
 
 models.Field.register_lookup(AnyOf)
@@ -55,13 +79,13 @@ models.ForeignObject.register_lookup(AnyOf)
 CONTACT_KEPT_ON_ANONYMISE = frozenset({"kind", "status", "preferred_language", "country", "source"})
 
 
-def _subject_filter(declaration: Declaration, pks: list[int]) -> dict[str, Any]:
+def _subject_filter(declaration: Declaration, pks: Ids) -> dict[str, Any]:
     if "__" in declaration.subject:
-        return {f"{declaration.subject}__in": pks}
+        return {f"{declaration.subject}__in": pks.values}
     return {f"{declaration.subject}_id__any_of": pks}
 
 
-def _history_filter(declaration: Declaration, pks: list[int], row_pks: list[Any]) -> models.Q:
+def _history_filter(declaration: Declaration, pks: Ids, row_pks: Ids) -> models.Q:
     """History rows of the batch: on a direct link, every row that ever pointed at the contacts."""
     if not declaration.subject:
         return models.Q(id__any_of=pks)
@@ -118,18 +142,19 @@ def anonymised_contacts() -> models.Q:
     return models.Q(first_name="", last_name="")
 
 
-def purge_contacts(pks: list[int], *, end_action: str) -> dict[str, dict[str, int]]:
+def purge_contacts(pks: list[int] | Ids, *, end_action: str) -> dict[str, dict[str, int]]:
     """Purge the contacts `pks` and everything the map ties to them; call inside a transaction.
 
     Returns counts per table: rows deleted or anonymised, and history rows purged.
     """
     counts: dict[str, dict[str, int]] = {}
+    pks = Ids(pks)
     others = [d for d in declarations() if d.model is not Contact]
-    row_pks: dict[str, list[Any]] = {}
+    row_pks: dict[str, Ids] = {}
     for declaration in others:
         queryset = declaration.model._default_manager.filter(**_subject_filter(declaration, pks))
         if declaration.history_model is not None:
-            row_pks[declaration.label] = list(queryset.values_list("pk", flat=True))
+            row_pks[declaration.label] = Ids(queryset.values_list("pk", flat=True))
     for declaration in sorted(others, key=lambda d: d.on_erase != ON_ERASE_ANONYMISE):
         queryset = declaration.model._default_manager.filter(**_subject_filter(declaration, pks))
         if declaration.on_erase == ON_ERASE_ANONYMISE:
@@ -146,7 +171,7 @@ def purge_contacts(pks: list[int], *, end_action: str) -> dict[str, dict[str, in
         if declaration.history_model is None:
             continue
         history = declaration.history_model._default_manager.filter(
-            _history_filter(declaration, pks, row_pks.get(declaration.label, []))
+            _history_filter(declaration, pks, row_pks.get(declaration.label, Ids([])))
         )
         _count(counts, declaration.label, "history", history._raw_delete(history.db))
     return counts

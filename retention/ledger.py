@@ -20,7 +20,7 @@ from django.db import connection, transaction
 
 from crm.models import Contact
 
-from .engine import purge_contacts
+from .engine import int_array, purge_contacts
 from .models import EndAction, LedgerAction, PurgeLedgerEntry
 
 
@@ -39,7 +39,7 @@ def ledger_append(pks: Iterable[int], *, action: str, run_id: int | None, record
             cursor.execute(
                 f"INSERT INTO {PurgeLedgerEntry._meta.db_table} (contact_id, action, run_id, recorded_at) "
                 "SELECT unnest(%s::bigint[]), %s, %s, %s",
-                [pks, action, run_id, recorded_at],
+                [int_array(pks), action, run_id, recorded_at],
             )
         return
     PurgeLedgerEntry.objects.bulk_create(

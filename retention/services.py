@@ -162,7 +162,7 @@ def purge_run_batch(*, run_id: int, batch_size: int = DEFAULT_BATCH_SIZE) -> boo
 def _purge_batch(run: PurgeRun, pks: list[int]) -> None:
     from .ledger import ledger_append
 
-    list(Contact.objects.filter(id__any_of=pks).select_for_update().values_list("pk", flat=True))
+    list(Contact.objects.filter(id__any_of=pks).order_by().select_for_update().values_list("pk", flat=True))
     counts = purge_contacts(pks, end_action=run.policy.end_action)
     action = LedgerAction.DELETED if run.policy.end_action == EndAction.DELETE else LedgerAction.ANONYMISED
     ledger_append(pks, action=action, run_id=run.pk, recorded_at=timezone.now())
