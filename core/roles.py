@@ -125,7 +125,12 @@ RETENTION_READ = [
     "retention.view_legalhold",
 ]
 RETENTION_OPERATE = [*RETENTION_READ, "retention.add_purgerun", "retention.add_legalhold", "retention.change_legalhold"]
-RETENTION_DPO = [*RETENTION_OPERATE, "retention.change_retentionpolicy", "retention.approve_purgerun"]
+RETENTION_DPO = [
+    *RETENTION_OPERATE,
+    "retention.change_retentionpolicy",
+    "retention.approve_purgerun",
+    "retention.open_archive",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [

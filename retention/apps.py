@@ -7,7 +7,7 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention")
 
     def ready(self) -> None:
-        from crm import subject_data
+        from crm import querysets, subject_data
         from registry import coverage
 
         from . import hooks, seeding  # noqa: F401 - seeding registers its seed_demo step
@@ -15,3 +15,4 @@ class RetentionConfig(AppConfig):
         coverage.register(hooks.policy_gaps)
         subject_data.register_erasure_guard(hooks.legal_hold_refusal)
         hooks.connect_signals()
+        querysets.register_hidden(hooks.archived_condition)

@@ -58,3 +58,9 @@ class LegalHoldForm(ServiceErrorsMixin, forms.Form):
         if bool(data.get("contact")) == bool(data.get("organisation")):
             raise forms.ValidationError(_("Choose a contact or an organisation, not both."))
         return data
+
+
+class ArchiveOpenForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you open this archived record?"), max_length=255, help_text=_("The reason is logged.")
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from registry.coverage import Gap
 from registry.models import ProcessingActivity
 
 from .models import LedgerAction, RetentionPolicy
-from .selectors import contact_held
+from .selectors import archived, contact_held
 
 
 def policy_gaps() -> list[Gap]:
@@ -36,6 +37,11 @@ def policy_gaps() -> list[Gap]:
                 )
             )
     return gaps
+
+
+def archived_condition() -> Q:
+    """RET-05: archived contacts leave every list, search, export and the API (crm's `restrict`)."""
+    return archived()
 
 
 def legal_hold_refusal(contact: Contact) -> str:

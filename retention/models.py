@@ -307,3 +307,55 @@ class PurgeLedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id} {self.action}"
+
+
+@personal_data(
+    subject="contact",
+    on_erase=ON_ERASE_DELETE,
+    fields={"archived_at": PersonalField(Category.CONNECTION), "purge_on": PersonalField(Category.CONNECTION)},
+)
+class ArchivedContact(models.Model):
+    """A contact in intermediate archive (RET-05): out of every list, search, export and the API until purged.
+
+    Only a role with `retention.open_archive` reads one, after giving a reason; each reading is an ArchiveAccess.
+    """
+
+    contact = models.OneToOneField(
+        "crm.Contact", verbose_name=_("contact"), on_delete=models.CASCADE, related_name="archive"
+    )
+    policy = models.ForeignKey(RetentionPolicy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+")
+    archived_at = models.DateTimeField(_("archived at"))
+    purge_on = models.DateField(_("purged on"), db_index=True)
+
+    history = tracked()
+
+    class Meta:
+        ordering = ["purge_on", "id"]
+        verbose_name = _("archived contact")
+        verbose_name_plural = _("archived contacts")
+        permissions = [("open_archive", _("Can open archived records, giving a reason"))]
+
+    def __str__(self) -> str:
+        return str(self.contact_id)
+
+
+@personal_data(
+    subject="contact",
+    on_erase=ON_ERASE_DELETE,
+    fields={"reason": PersonalField(Category.INTERACTION), "opened_at": PersonalField(Category.CONNECTION)},
+)
+class ArchiveAccess(models.Model):
+    """Who opened an archived record, when and why (RET-05)."""
+
+    contact = models.ForeignKey("crm.Contact", on_delete=models.CASCADE, related_name="archive_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=255)
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("archive access")
+        verbose_name_plural = _("archive accesses")
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.opened_at:%Y-%m-%d}"

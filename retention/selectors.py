@@ -12,7 +12,7 @@ from core.deadlines import local_today, retention_cutoff
 from crm.models import Contact, ContactStatus
 
 from .engine import anonymised_contacts
-from .models import ContactActivity, LegalHold, RetentionPolicy, Target
+from .models import ArchivedContact, ContactActivity, LegalHold, RetentionPolicy, Target
 
 
 def policy_cutoff(policy: RetentionPolicy, today: date | None = None) -> datetime:
@@ -64,11 +64,29 @@ def expired_contacts(policy: RetentionPolicy, cutoff: datetime) -> models.QueryS
     return select(cutoff).exclude(anonymised_contacts())
 
 
+def archived() -> models.Q:
+    return models.Q(models.Exists(ArchivedContact.objects.filter(contact=models.OuterRef("pk"))))
+
+
 def purgeable_contacts(policy: RetentionPolicy, cutoff: datetime, today: date | None = None) -> models.QuerySet:
+    """What a run purges now: for a policy with an intermediate archive, its archived contacts now due."""
+    if policy.archive_months:
+        due = Contact.objects.filter(archive__policy=policy, archive__purge_on__lte=today or local_today())
+        return due.exclude(held_contacts(today))
     return expired_contacts(policy, cutoff).exclude(held_contacts(today))
 
 
+def archivable_contacts(policy: RetentionPolicy, cutoff: datetime, today: date | None = None) -> models.QuerySet:
+    """For a policy with an intermediate archive: contacts past the active period, not archived yet."""
+    if not policy.archive_months:
+        return Contact.objects.none()
+    return expired_contacts(policy, cutoff).exclude(archived()).exclude(held_contacts(today))
+
+
 def skipped_for_hold(policy: RetentionPolicy, cutoff: datetime, today: date | None = None) -> int:
+    if policy.archive_months:
+        due = Contact.objects.filter(archive__policy=policy, archive__purge_on__lte=today or local_today())
+        return (expired_contacts(policy, cutoff).exclude(archived()) | due).filter(held_contacts(today)).count()
     return expired_contacts(policy, cutoff).filter(held_contacts(today)).count()
 
 

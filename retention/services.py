@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_event_record
-from core.deadlines import local_today
+from core.deadlines import add_months, local_today
 from crm.models import Contact, Organisation
 
 from .engine import merge_counts, purge_contacts, rows_per_table
 from .models import (
     ActivityKind,
+    ArchiveAccess,
+    ArchivedContact,
     ContactActivity,
     EndAction,
     LedgerAction,
@@ -26,7 +28,7 @@ from .models import (
     RetentionPolicy,
     RunStatus,
 )
-from .selectors import policy_cutoff, purgeable_contacts, skipped_for_hold
+from .selectors import archivable_contacts, policy_cutoff, purgeable_contacts, skipped_for_hold
 
 POLICY_RULE_FIELDS = (
     "activity",
@@ -90,13 +92,17 @@ def purge_run_preview(*, policy: RetentionPolicy, operator: Any = None, today: d
     """
     cutoff = policy_cutoff(policy, today)
     contacts = purgeable_contacts(policy, cutoff, today)
+    to_archive = archivable_contacts(policy, cutoff, today).count()
+    preview = rows_per_table(contacts)
+    if to_archive:
+        preview[ArchivedContact._meta.label] = {"to_archive": to_archive}
     run = PurgeRun.objects.create(
         policy=policy,
         policy_version=policy.version,
         cutoff=cutoff,
-        preview=rows_per_table(contacts),
+        preview=preview,
         sample_ids=list(contacts.order_by("pk").values_list("pk", flat=True)[:SAMPLE_SIZE]),
-        expected=contacts.count(),
+        expected=contacts.count() + to_archive,
         held=skipped_for_hold(policy, cutoff, today),
         operator=operator,
         status=RunStatus.AWAITING_APPROVAL if _approval_required(policy) else RunStatus.PREVIEW,
@@ -150,13 +156,32 @@ def purge_run_batch(*, run_id: int, batch_size: int = DEFAULT_BATCH_SIZE) -> boo
             return False
         if run.status == RunStatus.QUEUED:
             run.status, run.started_at = RunStatus.RUNNING, timezone.now()
-        contacts = purgeable_contacts(run.policy, run.cutoff).filter(pk__gt=run.last_contact_id)
+        contacts = purgeable_contacts(run.policy, run.cutoff)
+        if not run.policy.archive_months:  # purged contacts leave the selection anyway; this only skips the scan
+            contacts = contacts.filter(pk__gt=run.last_contact_id)
         pks = list(contacts.order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not pks:
-            _finish(run)
-            return False
-        _purge_batch(run, pks)
-        return True
+        if pks:
+            _purge_batch(run, pks)
+            return True
+        to_archive = archivable_contacts(run.policy, run.cutoff).order_by("pk").values_list("pk", flat=True)
+        pks = list(to_archive[:batch_size])
+        if pks:
+            _archive_batch(run, pks)
+            return True
+        _finish(run)
+        return False
+
+
+def _archive_batch(run: PurgeRun, pks: list[int]) -> None:
+    """RET-05: past the active period, into intermediate archive until the end of the archive period."""
+    now = timezone.now()
+    purge_on = add_months(local_today(), run.policy.archive_months)
+    ArchivedContact.objects.bulk_create(
+        ArchivedContact(contact_id=pk, policy=run.policy, archived_at=now, purge_on=purge_on) for pk in pks
+    )
+    run.counts = merge_counts(run.counts, {ArchivedContact._meta.label: {"archived": len(pks)}})
+    run.processed += len(pks)
+    run.save(update_fields=["status", "started_at", "counts", "processed"])
 
 
 def _purge_batch(run: PurgeRun, pks: list[int]) -> None:
@@ -263,3 +288,17 @@ def legal_hold_lift(*, hold: LegalHold) -> LegalHold:
         hold.save()
         audit_event_record(action="retention.hold_lifted", obj=hold, subject_id=hold.contact_id)
     return hold
+
+
+@transaction.atomic
+def archive_open(*, contact_id: int, user: Any, reason: str) -> ArchivedContact:
+    """RET-05: an archived record is read only with a reason, and each reading is logged."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why you open this archived record.")})
+    archive = ArchivedContact.objects.select_related("contact", "policy").filter(contact_id=contact_id).first()
+    if archive is None:
+        raise ValidationError({"contact": _("This contact is not in the archive.")})
+    ArchiveAccess.objects.create(contact_id=contact_id, user=user, reason=reason[:255])
+    audit_event_record(action="retention.archive_opened", obj=archive, subject_id=contact_id)
+    return archive

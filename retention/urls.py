@@ -12,4 +12,5 @@ urlpatterns = [
     path("runs/<int:pk>/approve/", views.run_approve, name="run_approve"),
     path("holds/new/", views.hold_create, name="hold_create"),
     path("holds/<int:pk>/lift/", views.hold_lift, name="hold_lift"),
+    path("archive/<int:pk>/", views.archive_open, name="archive_open"),
 ]

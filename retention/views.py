@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import staff_permission_required
 from crm.models import Contact
+from crm.subject_data import subject_data_collect
 
 from . import services
-from .forms import LegalHoldForm, PolicyForm
+from .forms import ArchiveOpenForm, LegalHoldForm, PolicyForm
 from .hooks import policy_gaps
-from .models import LegalHold, PurgeRun, RetentionPolicy, RunStatus
+from .models import ArchivedContact, LegalHold, PurgeRun, RetentionPolicy, RunStatus
 from .selectors import active_holds
 
 AREA = "core.access_retention"
@@ -103,3 +104,19 @@ def hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
     services.legal_hold_lift(hold=get_object_or_404(LegalHold, pk=pk))
     messages.success(request, _("Legal hold lifted."))
     return redirect("retention:index")
+
+
+@staff_permission_required(AREA, "retention.open_archive")
+def archive_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """RET-05: the reason first; the record (everything the map holds about the person) only with it."""
+    get_object_or_404(ArchivedContact, contact_id=pk)
+    form = ArchiveOpenForm(request.POST or None)
+    sections = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            archive = services.archive_open(contact_id=pk, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            sections = subject_data_collect(contact=archive.contact)
+    return render(request, "retention/archive_open.html", {"form": form, "sections": sections, "contact_id": pk})

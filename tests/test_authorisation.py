@@ -93,6 +93,7 @@ PAGES: dict[str, set[str]] = {
     "retention:policy_preview": {ADMIN, DPO},
     "retention:run_approve": {DPO},
     "retention:hold_lift": {ADMIN, DPO},
+    "retention:archive_open": {DPO},
     "crm:contact_list": EVERY_ROLE,
     "crm:contact_detail": EVERY_ROLE,
     "crm:contact_create": EDITORS,
