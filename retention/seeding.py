@@ -3,6 +3,7 @@ every other category of every approved activity, inbound and outbound activity, 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -40,6 +41,14 @@ def seed_retention(ctx: Any) -> None:
     ctx.out(f"retention: {RetentionPolicy.objects.count()} policies")
 
 
+def _months(text: str) -> int:
+    """The period the register states in words ("5 years after closure" -> 60), 36 months when it says none."""
+    match = re.search(r"(\d+)\s*(year|month)", text)
+    if match is None:
+        return 36
+    return int(match.group(1)) * (12 if match.group(2) == "year" else 1)
+
+
 def _documented_policy(activity: ProcessingActivity, row: Any) -> None:
     if RetentionPolicy.objects.filter(activity=activity, category=row.category).exists():
         return
@@ -49,7 +58,7 @@ def _documented_policy(activity: ProcessingActivity, row: Any) -> None:
         activity=activity,
         category=row.category,
         start_event="record_date",
-        period_months=36,
+        period_months=_months(row.retention),
         end_action="delete",
         legal_reference=row.retention or activity.legal_basis_detail or "-",
     )

@@ -25,7 +25,7 @@ AREA = "core.access_retention"
 @staff_permission_required(AREA, "retention.view_retentionpolicy")
 def index(request: HttpRequest) -> HttpResponse:
     context = {
-        "policies": RetentionPolicy.objects.select_related("activity").order_by("-target", "key"),
+        "policies": sorted(RetentionPolicy.objects.select_related("activity"), key=lambda p: (not p.enforced, p.key)),
         "gaps": policy_gaps(),
         "runs": PurgeRun.objects.select_related("policy", "operator")[:20],
         "holds": active_holds().select_related("contact", "organisation", "owner"),
