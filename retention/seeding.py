@@ -65,7 +65,9 @@ def _documented_policy(activity: ProcessingActivity, row: Any) -> None:
 
 
 def _seed_activity(ctx: Any) -> None:
-    """A third of the prospects clicked or replied lately; every prospect got an outbound e-mail, some opened."""
+    """A third of the prospects clicked or replied lately; every prospect got an outbound e-mail. Once only."""
+    if ContactActivity.objects.exists():
+        return
     now = timezone.now()
     rows = []
     for pk in Contact.objects.filter(status=ContactStatus.PROSPECT).values_list("pk", flat=True):
