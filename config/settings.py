@@ -297,6 +297,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several fields share (the Art. 6 bases; the consent channels).
+    "ENUM_NAME_OVERRIDES": {
+        "LegalBasisEnum": "registry.choices.LegalBasis",
+        "ConsentChannelEnum": "consent.models.Channel",
+    },
 }
 
 # Security. Production settings pass `manage.py check --deploy` with zero warnings.

@@ -11,6 +11,7 @@ class ConsentConfig(AppConfig):
         from crm import suppression
         from registry import coverage
 
+        from . import signals  # noqa: F401 - connects the receivers
         from .hooks import purpose_gaps, suppressed, unsubscribe_headers
 
         suppression.register(suppressed)

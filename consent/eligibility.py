@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
 from core.crypto import blind_index
@@ -29,7 +29,7 @@ from crm.models import Contact, ContactPoint, ContactStatus, PersonKind
 from crm.normalise import normalise_email
 from registry.choices import LegalBasis
 
-from .models import Channel, ConsentState, Purpose, Status, Suppression
+from .models import Channel, Purpose, Status, Suppression
 
 # Shared mailboxes: addresses of an organisation, not of a person (CNIL B2B guidance, A6.1).
 GENERIC_LOCAL_PARTS = frozenset(
@@ -158,20 +158,20 @@ def _email_hash(email: str) -> str | None:
         return None
 
 
-def _people(ids: set[int], purpose: Purpose, channel: str) -> dict[int, _Person]:
-    """The contacts, whether one of their points is suppressed, and their state: one query."""
-    state = ConsentState.objects.filter(contact_id=OuterRef("pk"), purpose=purpose, channel=channel)
+def _people(ids: set[int], purpose: Purpose, channel: str, owner_id: int | None) -> dict[int, _Person]:
+    """The contacts (only `owner_id`'s when given), whether a point of theirs is suppressed, their state: one query."""
     suppressed_point = ContactPoint.objects.filter(
         contact_id=OuterRef("pk"), value_index__in=Suppression.objects.values("value_hash")
     )
-    rows = (
-        Contact.objects.filter(pk__in=ids, deleted_at__isnull=True)
-        .annotate(
-            is_suppressed=Exists(suppressed_point),
-            state=Subquery(state.values("status")[:1]),
-            granted=Subquery(state.values("granted_at")[:1]),
-        )
-        .values_list("id", "kind", "status", "restricted", "is_suppressed", "state", "granted")
+    contacts = Contact.objects.filter(pk__in=ids, deleted_at__isnull=True)
+    if owner_id is not None:
+        contacts = contacts.filter(owner_id=owner_id)
+    # One LEFT JOIN on the unique (contact, purpose, channel) state row.
+    state = FilteredRelation(
+        "consent_states", condition=Q(consent_states__purpose=purpose, consent_states__channel=channel)
+    )
+    rows = contacts.annotate(is_suppressed=Exists(suppressed_point), state=state).values_list(
+        "id", "kind", "status", "restricted", "is_suppressed", "state__status", "state__granted_at"
     )
     return {row[0]: _Person(*row) for row in rows}
 
@@ -192,12 +192,17 @@ def _resolve(identifiers: Sequence[Identifier]) -> tuple[dict[Identifier, int | 
 
 
 def check_many(
-    identifiers: Sequence[Identifier], *, purpose: Purpose, channel: str, now: dt.datetime | None = None
+    identifiers: Sequence[Identifier],
+    *,
+    purpose: Purpose,
+    channel: str,
+    now: dt.datetime | None = None,
+    owner_id: int | None = None,
 ) -> list[Answer]:
-    """Answer for each identifier, in order."""
+    """Answer for each identifier, in order; with `owner_id` (a Sales user), other people's contacts are unknown."""
     now = now or timezone.now()
     resolved, email_hashes = _resolve(identifiers)
-    people = _people({pk for pk in resolved.values() if pk is not None}, purpose, channel)
+    people = _people({pk for pk in resolved.values() if pk is not None}, purpose, channel, owner_id)
     unknown_hashes = [h for ident, h in email_hashes.items() if h and resolved[ident] not in people]
     suppressed = (
         set(Suppression.objects.filter(value_hash__in=unknown_hashes).values_list("value_hash", flat=True))
@@ -221,8 +226,15 @@ def check_many(
     return answers
 
 
-def check_one(identifier: Identifier, *, purpose: Purpose, channel: str, now: dt.datetime | None = None) -> Answer:
-    return check_many([identifier], purpose=purpose, channel=channel, now=now)[0]
+def check_one(
+    identifier: Identifier,
+    *,
+    purpose: Purpose,
+    channel: str,
+    now: dt.datetime | None = None,
+    owner_id: int | None = None,
+) -> Answer:
+    return check_many([identifier], purpose=purpose, channel=channel, now=now, owner_id=owner_id)[0]
 
 
 def _decide(

@@ -47,7 +47,7 @@ class IdentifiersField(serializers.Field):
     default_error_messages = {
         "not_a_list": _("Send a list of identifiers."),
         "empty": _("Send at least one identifier."),
-        "too_many": _("Send at most %(max)s identifiers at once.") % {"max": f"{MAX_BULK:,}"},
+        "too_many": _("Send at most 10,000 identifiers at once."),
     }
 
     def to_internal_value(self, data: Any) -> list[dict[str, Any]]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -20,6 +22,8 @@ from rest_framework.views import APIView
 from core.models import ApiKey
 from core.permissions import HasScope
 from crm.api.permissions import ModelPermissions
+from crm.models import Contact
+from crm.querysets import can_see_all_contacts
 
 from .. import services
 from ..eligibility import Identifier, check_many, check_one, exclusion_counts
@@ -48,6 +52,13 @@ class CanCheck(BasePermission):
         return bool(request.user and request.user.has_perm("consent.view_consentstate"))
 
 
+def _owner_scope(request: Request) -> int | None:
+    """A Sales user asks about the contacts they own only; keys and other staff reach every contact."""
+    if isinstance(request.auth, ApiKey) or can_see_all_contacts(request.user):
+        return None
+    return request.user.pk
+
+
 def _identifier(data: dict[str, Any]) -> Identifier:
     return Identifier(contact_id=data.get("contact"), email=data.get("email", ""))
 
@@ -67,7 +78,9 @@ class ConsentCheckView(APIView):
         query = CheckQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        answer = check_one(_identifier(data), purpose=data["purpose"], channel=data["channel"])
+        answer = check_one(
+            _identifier(data), purpose=data["purpose"], channel=data["channel"], owner_id=_owner_scope(request)
+        )
         return Response(answer.as_dict())
 
     @extend_schema(
@@ -80,7 +93,10 @@ class ConsentCheckView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         answers = check_many(
-            [_identifier(item) for item in data["identifiers"]], purpose=data["purpose"], channel=data["channel"]
+            [_identifier(item) for item in data["identifiers"]],
+            purpose=data["purpose"],
+            channel=data["channel"],
+            owner_id=_owner_scope(request),
         )
         return Response({"results": [a.as_dict() for a in answers], "denied": exclusion_counts(answers)})
 
@@ -125,12 +141,16 @@ class ConsentEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         contact = self.request.query_params.get("contact")
         if contact and contact.isdigit():
             events = events.filter(contact_id=int(contact))
-        return events.filter(contact__restricted=False) if isinstance(self.request.auth, ApiKey) else events
+        if isinstance(self.request.auth, ApiKey):
+            return events.filter(contact__restricted=False)
+        return events.filter(contact__in=Contact.objects.restrict(self.request.user, "view"))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        if not isinstance(request.auth, ApiKey) and not _may_record(request.user, data["contact"]):
+            raise ValidationError({"contact": [_("No contact you may reach has this id.")]})
         proof = services.Proof(
             form_id=data.get("form_id", ""),
             source_url=data.get("source_url", ""),
@@ -145,6 +165,10 @@ class ConsentEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
             return Response(self.get_serializer(events, many=True).data, status=status.HTTP_201_CREATED)
         event = _record(data, proof)
         return Response(self.get_serializer(event).data, status=status.HTTP_201_CREATED)
+
+
+def _may_record(user: Any, contact: Contact) -> bool:
+    return Contact.objects.restrict(user, "change").filter(pk=contact.pk).exists()
 
 
 def _record(data: dict[str, Any], proof: services.Proof) -> ConsentEvent:

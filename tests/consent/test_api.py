@@ -121,3 +121,21 @@ def test_bulk_check_names_each_bad_identifier_by_position(newsletter):
     answer = client.post("/api/v1/consents/check", body, format="json")
     assert answer.status_code == 400
     assert set(answer.json()["identifiers"]) == {"1", "2"}
+
+
+def test_sales_reach_only_the_consents_of_the_contacts_they_own(cast, newsletter, wording_en, make_contact):
+    sales = cast[roles.SALES]
+    own, other = make_contact(owner=sales), make_contact()
+    for contact in (own, other):
+        services.consent_give(
+            contact=contact, purpose=newsletter, channel="email", method=Method.PHONE, wording=wording_en
+        )
+    client = staff_api(sales)
+    ask = {"purpose": "newsletter", "channel": "email"}
+    assert client.get("/api/v1/consents/check", {**ask, "contact": own.pk}).json()["reason"] == "consent"
+    assert client.get("/api/v1/consents/check", {**ask, "contact": other.pk}).json()["reason"] == "unknown"
+    listed = {row["contact"] for row in client.get("/api/v1/consents/events/").json()["results"]}
+    assert listed == {own.pk}
+    body = {"contact": other.pk, "purpose": "newsletter", "channel": "email", "action": "withdrawn"}
+    refused = client.post("/api/v1/consents/events/", body, format="json")
+    assert refused.status_code == 400 and "contact" in refused.json()

@@ -172,3 +172,19 @@ def test_the_confirmation_email_carries_a_one_click_unsubscribe_header(newslette
     sent = mail.outbox[-1]
     assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/privacy/unsubscribe/" in sent.extra_headers["List-Unsubscribe"]
+
+
+def test_the_rebuild_command_reports_and_fixes(newsletter, wording_en, make_contact):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    contact = make_contact()
+    give(contact, newsletter, wording_en)
+    ConsentState.objects.filter(contact=contact).delete()
+    out = StringIO()
+    call_command("rebuild_consent_state", stdout=out)
+    assert "1 missing, 0 extra, 0 different" in out.getvalue() and "--fix" in out.getvalue()
+    call_command("rebuild_consent_state", "--fix", stdout=StringIO())
+    assert state_of(contact, newsletter).status == Status.GRANTED
+    assert AuditEvent.objects.filter(action="consent.state_rebuilt").exists()

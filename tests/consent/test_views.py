@@ -158,3 +158,27 @@ def test_an_imported_person_exported_for_a_first_campaign_gets_the_source_statem
     contact.refresh_from_db()
     assert contact.art14_notice_sent_at is not None
     assert OutboxMessage.objects.filter(contact=contact, template="art14_notice").count() == 1
+
+
+def test_erasure_removes_the_consent_proof_and_its_attachment(
+    role_client, cast, newsletter, wording_en, make_contact, media_root, django_capture_on_commit_callbacks
+):
+    from crm.subject_data import subject_data_erase
+
+    contact = make_contact(owner=cast[roles.SALES])
+    scan = SimpleUploadedFile("form.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    data = {
+        "action": "given",
+        "purpose": newsletter.pk,
+        "channel": "email",
+        "method": "paper",
+        "wording": wording_en.pk,
+    }
+    role_client(roles.SALES).post(reverse("consent:contact_record", args=[contact.pk]), {**data, "attachment": scan})
+    path = Path(ConsentEvent.objects.get(contact=contact).attachment.path)
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        subject_data_erase(contact=contact, reason="Art. 17 request")
+    assert not ConsentEvent.objects.filter(contact_id=contact.pk).exists()
+    assert not ConsentState.objects.filter(contact_id=contact.pk).exists()
+    assert not path.exists()
