@@ -250,9 +250,10 @@ WORKER_HEARTBEAT_SECONDS = int(env("WORKER_HEARTBEAT_SECONDS", "30"))
 # Installed into django-celery-beat's tables on start; administrators edit them there.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": float(WORKER_HEARTBEAT_SECONDS)},
-    "purge-deleted-contacts": {"task": "crm.tasks.purge_deleted_contacts", "schedule": 6 * 3600.0},
     # Abandoned uploads go within a day: IMPORT_ABANDONED_HOURS plus at most this hour.
     "expire-import-jobs": {"task": "crm.tasks.expire_import_jobs", "schedule": 3600.0},
+    # Retention (issue 9): every enforced policy previewed daily; approved ones purge on the `purge` queue.
+    "retention-evaluate": {"task": "retention.tasks.evaluate_policies", "schedule": crontab(hour=3, minute=0)},
     # CON-12: Art. 14 notices to contacts from indirect sources, each morning (CELERY_TIMEZONE).
     "art14-notices": {"task": "crm.tasks.send_art14_notices", "schedule": crontab(hour=9, minute=0)},
 }
@@ -278,6 +279,13 @@ CONTROLLER_CONTACT = env("CONTROLLER_CONTACT", DEFAULT_FROM_EMAIL)
 # unless a current contract has a direct link (C. consom. L.223-1 as amended by loi 2025-594, CNS-09).
 CONSENT_PHONE_OPT_IN_FROM = env("CONSENT_PHONE_OPT_IN_FROM", "2026-08-11")
 # How long a double opt-in link stays valid, in seconds (default 7 days).
+# Retention (RET-06): a policy's first run, and its first run after each change, waits for the DPO.
+RETENTION_APPROVAL_REQUIRED = env_bool("RETENTION_APPROVAL_REQUIRED", True)
+# RET-08: every purge and erasure is also appended here, outside the database, so that a restored backup
+# can be purged again (`manage.py replay_erasures`). Keep it on storage the database backups do not restore.
+# Contacts per purge batch: one transaction, one task.
+RETENTION_PURGE_BATCH_SIZE = int(env("RETENTION_PURGE_BATCH_SIZE", "2000"))
+RETENTION_LEDGER_PATH = Path(env("RETENTION_LEDGER_PATH", str(BASE_DIR / "var" / "purge-ledger.jsonl")))
 CONSENT_CONFIRMATION_MAX_AGE = int(env("CONSENT_CONFIRMATION_MAX_AGE", str(7 * 24 * 3600)))
 
 # REST API

@@ -72,3 +72,30 @@ def art33_notification_due(aware_at: datetime) -> datetime:
 def art33_time_left(aware_at: datetime, now: datetime) -> timedelta:
     """Time until the Art. 33(1) deadline; negative once it has passed."""
     return art33_notification_due(aware_at) - now
+
+
+def retention_expires_on(start: datetime, *, months: int = 0, days: int = 0) -> date:
+    """The first day a record whose clock started at `start` is past its retention period.
+
+    The period is counted on the calendar day `start` falls on in the organisation's
+    time zone: 3 years from 29 February 2024 ends on 28 February 2027 (the last day
+    of the shorter month), and the record expires that day.
+    """
+    return add_months(local_date(start), months) + timedelta(days=days)
+
+
+def retention_cutoff(today: date, *, months: int = 0, days: int = 0) -> datetime:
+    """The instant before which a clock start means "expired on `today`" (its expiry day is `today` or earlier).
+
+    Month arithmetic is not one-to-one (29, 30 and 31 December + 2 months all land on
+    28 February), so the cutoff is the first start day still unexpired today, found by
+    walking back from `today` minus the period.
+    """
+    first_unexpired = add_months(today - timedelta(days=days), -months) + timedelta(days=1)
+    while first_unexpired > date.min + timedelta(days=1) and (
+        add_months(first_unexpired - timedelta(days=1), months) + timedelta(days=days) > today
+    ):
+        first_unexpired -= timedelta(days=1)
+    while add_months(first_unexpired, months) + timedelta(days=days) <= today:
+        first_unexpired += timedelta(days=1)
+    return start_of_day(first_unexpired)

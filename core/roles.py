@@ -117,6 +117,21 @@ CONSENT_MANAGE = [
     "consent.export_audience",
 ]
 
+# Retention (issue 9): the DPO edits policies, approves purges and places legal holds; the administrator
+# previews and places legal holds; the auditor reads.
+RETENTION_READ = [
+    "retention.view_retentionpolicy",
+    "retention.view_purgerun",
+    "retention.view_legalhold",
+]
+RETENTION_OPERATE = [*RETENTION_READ, "retention.add_purgerun", "retention.add_legalhold", "retention.change_legalhold"]
+RETENTION_DPO = [
+    *RETENTION_OPERATE,
+    "retention.change_retentionpolicy",
+    "retention.approve_purgerun",
+    "retention.open_archive",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         *ALL_AREAS,
@@ -126,6 +141,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *ACCESS_REVIEW_SIGN,
         *REGISTRY_MAINTAIN,
         *CONSENT_MANAGE,
+        *RETENTION_OPERATE,
     ],
     DPO: [
         *ALL_AREAS,
@@ -135,6 +151,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *ACCESS_REVIEW_SIGN,
         *REGISTRY_DPO,
         *CONSENT_MANAGE,
+        *RETENTION_DPO,
     ],
     SALES: [
         "core.access_contacts",
@@ -178,6 +195,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_accessreview",
         *REGISTRY_READ,
         *CONSENT_READ,
+        *RETENTION_READ,
     ],
 }
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -34,6 +35,17 @@ def search_kind(text: str) -> str:
     return "name"
 
 
+# Apps that keep some contacts out of every list, search, export and API register a condition here (the
+# retention app's intermediate archive); `restrict` excludes the contacts matching any of them.
+_hidden_conditions: list[Callable[[], models.Q]] = []
+
+
+def register_hidden(condition: Callable[[], models.Q]) -> Callable[[], models.Q]:
+    if condition not in _hidden_conditions:
+        _hidden_conditions.append(condition)
+    return condition
+
+
 class ContactQuerySet(models.QuerySet):
     def live(self) -> ContactQuerySet:
         return self.filter(deleted_at__isnull=True)
@@ -48,6 +60,8 @@ class ContactQuerySet(models.QuerySet):
           and never for a change (`restrict`, placing or lifting the restriction, is no change).
         """
         queryset = self._reachable(user, action).live()
+        for condition in _hidden_conditions:
+            queryset = queryset.exclude(condition())
         if action not in ("view", "restrict") or user is None or not user.has_perm("crm.view_restricted_contact"):
             queryset = queryset.filter(restricted=False)
         return queryset

@@ -8,7 +8,6 @@ from core.actors import acting_as
 
 from .imports.services import import_actor, import_job_dry_run, import_job_run, import_jobs_expire
 from .models import ImportJob, ImportStatus
-from .services import contacts_purge_deleted
 from .services.notices import art14_notices_send_pending
 
 
@@ -38,20 +37,6 @@ def expire_import_jobs(batch_size: int = 200) -> int:
     if has_more:
         expire_import_jobs.delay(batch_size)
     return deleted + stripped
-
-
-@shared_task(queue="purge", acks_late=True)
-def purge_deleted_contacts(batch_size: int = 200) -> int:
-    """Erase contacts soft-deleted more than 30 days ago, a batch at a time; re-enqueues itself while more remain.
-
-    Deletes, through the subject-data map, each such contact with its contact points,
-    interactions, access and disclosure entries and every history row; keeps the
-    anonymised outbox rows and one "subject.erased" audit event per contact.
-    """
-    erased, has_more = contacts_purge_deleted(batch_size=batch_size)
-    if has_more:
-        purge_deleted_contacts.delay(batch_size)
-    return erased
 
 
 @shared_task(queue="default", acks_late=True)

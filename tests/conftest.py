@@ -77,6 +77,18 @@ def worker_media(worker: RealWorker, settings: Any) -> Path:
     return worker.media_root
 
 
+@pytest.fixture(autouse=True)
+def _shipped_retention_policies(request: pytest.FixtureRequest) -> None:
+    """The retention policies the data migration ships, which a transactional test's flush removes."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from retention.defaults import default_policies_load
+    from retention.models import RetentionPolicy
+
+    if not RetentionPolicy.objects.exists():
+        default_policies_load()
+
+
 @pytest.fixture
 def roles_synced(db: None) -> None:
     roles.sync_role_permissions()

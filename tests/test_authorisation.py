@@ -20,6 +20,7 @@ import copy
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -41,6 +42,8 @@ from crm.models import Organisation, RecipientNotification
 from crm.querysets import ContactQuerySet
 from crm.services import contact_delete, interaction_create
 from registry.services import activity_create, breach_record, recipient_save
+from retention.models import RetentionPolicy
+from retention.services import legal_hold_place, purge_run_preview
 
 from .conftest import OUTSIDER
 from .factories import ContactFactory, UserFactory
@@ -175,7 +178,15 @@ SPEC: dict[str, Route] = {
     "registry:breach_link_contacts": route("breach", ANY={DPO}),
     "registry:breach_inform": route("breach", ANY={DPO}),
     "registry:breach_close": route("breach", ANY={DPO}),
-    "retention:index": route(ANY=NOBODY),  # an area without pages yet answers "not found" to everyone
+    "retention:index": route(ANY=COMPLIANCE_READERS),
+    "retention:policy_edit": route("policy", ANY={DPO}),
+    "retention:policy_preview": route("policy", ANY=REGISTRY_EDITORS),
+    "retention:run_detail": route("run", ANY=COMPLIANCE_READERS),
+    "retention:run_progress": route("run", ANY=COMPLIANCE_READERS),
+    "retention:run_approve": route("run", ANY={DPO}),
+    "retention:hold_create": route(ANY=REGISTRY_EDITORS),
+    "retention:hold_lift": route("hold", ANY=REGISTRY_EDITORS),
+    "retention:archive_open": route("archived", ANY={DPO}),
     "crm:contact_list": route(ANY=EVERY_ROLE),
     "crm:contact_create": route(ANY=CONTACT_CREATORS),
     "crm:contact_bulk_tag": route(POST=CONTACT_CREATORS),
@@ -360,6 +371,9 @@ SHARED = (
     "breach",
     "purpose",
     "wording",
+    "policy",
+    "run",
+    "hold",
 )  # objects nobody owns: tried once, as "theirs"
 
 
@@ -406,6 +420,15 @@ def registry_objects() -> dict[str, Any]:
     return {"activity": activity, "recipient": recipient, "breach": breach, "purpose": purpose, "wording": wording}
 
 
+def retention_objects(contact: Any) -> dict[str, Any]:
+    policy = RetentionPolicy.objects.get(key="deleted-contacts")
+    owner = UserFactory(username="hold-owner", roles=[DPO])
+    hold = legal_hold_place(
+        owner=owner, reason="Litigation", ends_on=timezone.localdate() + timedelta(days=30), contact=contact
+    )
+    return {"policy": policy, "run": purge_run_preview(policy=policy), "hold": hold}
+
+
 def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
     cache.clear()  # no throttle count left by another test
     someone_else = UserFactory(username="someone-else", roles=[SALES])
@@ -418,6 +441,7 @@ def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
         ),
         apikey=api_key_create(name="sync", scopes=["contacts:read"])[0],
         **registry_objects(),
+        **retention_objects(theirs["contact"]),
     )
     if role == ANONYMOUS:
         return World(theirs=theirs, mine={})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 
 from cryptography.fernet import Fernet
 
@@ -38,6 +39,8 @@ os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", Fernet.generate_key().decode())
 os.environ.setdefault("BLIND_INDEX_KEY", secrets.token_urlsafe(48))
+# The purge ledger's file (RET-08) goes to a directory of the run, not the checkout's var/.
+os.environ.setdefault("RETENTION_LEDGER_PATH", os.path.join(tempfile.mkdtemp(prefix="ledger-"), "purge-ledger.jsonl"))
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls
 # made by the test itself are still synchronous.

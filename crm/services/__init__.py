@@ -6,7 +6,6 @@ from .contacts import (
     contact_delete,
     contact_restore,
     contact_update,
-    contacts_purge_deleted,
 )
 from .interactions import interaction_create, interaction_delete, interaction_update
 from .logs import contact_access_record, disclosure_record
@@ -25,7 +24,6 @@ __all__ = [
     "contact_restriction_lift",
     "contact_restriction_place",
     "contact_update",
-    "contacts_purge_deleted",
     "disclosure_record",
     "interaction_create",
     "interaction_delete",

@@ -190,23 +190,3 @@ def contact_restore(*, contact: Contact, now: datetime | None = None) -> Contact
     contact.save()
     audit_event_record(action="contact.restored", obj=contact, subject_id=contact.pk)
     return contact
-
-
-def contacts_purge_deleted(*, now: datetime | None = None, batch_size: int = 200) -> tuple[int, bool]:
-    """Erase, through the subject-data map, contacts soft-deleted more than 30 days ago.
-
-    Each contact is erased in its own transaction (data, points, interactions and
-    every history row go; an AuditEvent "subject.erased" stays). Returns
-    (erased, has_more) so the task can re-enqueue itself.
-    """
-    from ..subject_data import subject_data_erase
-
-    cutoff = (now or timezone.now()) - RESTORE_WINDOW
-    pks = list(
-        Contact.objects.filter(deleted_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)[: batch_size + 1]
-    )
-    for pk in pks[:batch_size]:
-        contact = Contact.objects.filter(pk=pk, deleted_at__lt=cutoff).first()
-        if contact is not None:
-            subject_data_erase(contact=contact, reason=f"staff delete older than {RESTORE_DAYS} days")
-    return min(len(pks), batch_size), len(pks) > batch_size

@@ -83,6 +83,19 @@ CONSENT_READ = {
     "consent.view_consentstate",
 }
 CONSENT_RECORD = {*CONSENT_READ, "consent.add_consentevent"}
+RETENTION_READ = {"retention.view_retentionpolicy", "retention.view_purgerun", "retention.view_legalhold"}
+RETENTION_OPERATE = {
+    *RETENTION_READ,
+    "retention.add_purgerun",
+    "retention.add_legalhold",
+    "retention.change_legalhold",
+}
+RETENTION_DPO = {
+    *RETENTION_OPERATE,
+    "retention.change_retentionpolicy",
+    "retention.approve_purgerun",
+    "retention.open_archive",
+}
 CONSENT_MANAGE = {
     *CONSENT_RECORD,
     "consent.add_purpose",
@@ -103,6 +116,7 @@ EXPECTED_PERMISSIONS = {
         "core.add_accessreview",
         *REGISTRY_MAINTAIN,
         *CONSENT_MANAGE,
+        *RETENTION_OPERATE,
     },
     roles.DPO: {
         *ALL_AREAS,
@@ -113,6 +127,7 @@ EXPECTED_PERMISSIONS = {
         "core.add_accessreview",
         *REGISTRY_DPO,
         *CONSENT_MANAGE,
+        *RETENTION_DPO,
     },
     # Sales own their contacts (no view_all_contacts) and may soft-delete them.
     roles.SALES: {
@@ -182,6 +197,7 @@ EXPECTED_PERMISSIONS = {
         "crm.view_recipientnotification",
         *REGISTRY_READ,
         *CONSENT_READ,
+        *RETENTION_READ,
     },
 }
 

@@ -20,7 +20,16 @@ RUN_THROUGH_A_WORKER = {
     "core.tasks.heartbeat": "core.test_worker::test_the_worker_records_its_heartbeat",
     "core.tasks.deliver_message": "core.test_worker::test_the_worker_delivers_an_outbox_message",
     "crm.tasks.import_run": "crm.test_worker::test_the_worker_dry_runs_then_runs_a_queued_import",
-    "crm.tasks.purge_deleted_contacts": "crm.test_worker::test_the_worker_purges_old_deleted_contacts_batch_by_batch",
+    "retention.tasks.evaluate_policies": (
+        "retention.test_worker::test_the_daily_evaluation_purges_contacts_deleted_by_staff_through_a_real_worker"
+    ),
+    "retention.tasks.purge_run_execute": (
+        "retention.test_worker::test_the_daily_evaluation_purges_contacts_deleted_by_staff_through_a_real_worker"
+    ),
+    "crm.tasks.expire_import_jobs": "crm.test_worker::test_the_worker_expires_an_abandoned_upload",
+    "registry.tasks.inform_breach_contacts": (
+        "registry.test_worker::test_the_worker_tells_the_contacts_concerned_by_a_breach"
+    ),
     "crm.tasks.send_art14_notices": "crm.test_worker::test_the_worker_sends_pending_art14_notices_batch_by_batch",
 }
 

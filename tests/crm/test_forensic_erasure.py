@@ -28,7 +28,7 @@ import secrets
 import string
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -45,7 +45,7 @@ from core.crypto import PREFIX, blind_index, decrypt
 from crm.imports.services import import_jobs_expire
 from crm.models import Contact, ImportJob, RecipientNotification
 from crm.normalise import normalise_email, normalise_phone
-from crm.services import contacts_purge_deleted
+from retention.services import policies_evaluate, purge_run_batch
 from tests.crm.api_clients import key_api, staff_api
 
 pytestmark = pytest.mark.django_db
@@ -478,8 +478,17 @@ PERIODIC_TASKS: dict[str, Callable[..., tuple] | None] = {
     "core.tasks.heartbeat": None,
     "crm.tasks.send_art14_notices": None,
     "crm.tasks.expire_import_jobs": import_jobs_expire,
-    "crm.tasks.purge_deleted_contacts": contacts_purge_deleted,
+    "retention.tasks.evaluate_policies": lambda now: retention_purges(now.date()),
+    "retention.tasks.purge_run_execute": None,  # a batch of a run that evaluate_policies queued
 }
+
+
+def retention_purges(today: date) -> tuple[bool]:
+    """The daily evaluation on `today`, each run it queues carried out here, batch after batch."""
+    for run in policies_evaluate(today=today):
+        while purge_run_batch(run_id=run.pk):
+            pass
+    return (False,)
 
 
 def erase_through_the_purge(journey: Journey) -> None:

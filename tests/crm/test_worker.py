@@ -13,11 +13,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from core.models import AuditEvent, OutboxMessage, OutboxStatus
+from core.models import OutboxMessage, OutboxStatus
 from crm.imports.services import import_job_create, import_job_map, import_job_start
 from crm.models import Contact, ImportJob, ImportStatus, SourceKind
-from crm.services import contact_delete
-from crm.tasks import purge_deleted_contacts, send_art14_notices
+from crm.tasks import expire_import_jobs, send_art14_notices
 
 from ..factories import ContactFactory
 
@@ -47,27 +46,6 @@ def test_the_worker_dry_runs_then_runs_a_queued_import(worker, worker_media, sal
     assert {(row.history_actor_kind, row.history_user_id) for row in history} == {("job", sales_user.pk)}
 
 
-def test_the_worker_purges_old_deleted_contacts_batch_by_batch(worker):
-    # given two contacts deleted 31 days ago and one deleted yesterday
-    old = [contact_delete(contact=ContactFactory()) for _ in range(2)]
-    recent = contact_delete(contact=ContactFactory())
-    Contact.objects.filter(pk__in=[contact.pk for contact in old]).update(
-        deleted_at=timezone.now() - timedelta(days=31)
-    )
-
-    # when beat queues the purge, one contact per batch
-    purge_deleted_contacts.delay(1)
-
-    # then the purge queue's worker erases both old ones (the second in the re-enqueued batch), history included
-    old_pks = [contact.pk for contact in old]
-    worker.wait_until(lambda: not Contact.objects.filter(pk__in=old_pks).exists(), "purge")
-    assert Contact.objects.filter(pk=recent.pk).exists()
-    assert not Contact.history.filter(id__in=old_pks).exists()
-    erased = AuditEvent.objects.filter(action="subject.erased")
-    worker.wait_until(lambda: erased.count() == 2, "erasure events")
-    assert set(erased.values_list("subject_id", flat=True)) == set(old_pks)
-
-
 def test_the_worker_sends_pending_art14_notices_batch_by_batch(worker):
     # given two contacts from an import still owed their Art. 14 notice
     pending = [
@@ -84,3 +62,17 @@ def test_the_worker_sends_pending_art14_notices_batch_by_batch(worker):
     messages = OutboxMessage.objects.filter(contact_id__in=pks)
     worker.wait_until(lambda: messages.filter(status=OutboxStatus.SENT).count() == 2, "delivery of the notices")
     assert messages.count() == 2
+
+
+def test_the_worker_expires_an_abandoned_upload(worker, worker_media, sales_user):
+    # given an upload never mapped or run, made two days ago
+    upload = SimpleUploadedFile("left.csv", b"first_name,last_name\nAnna,Martin\n", content_type="text/csv")
+    job = import_job_create(upload=upload, supplier="Fair", user=sales_user)
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=2))
+
+    # when beat queues the hourly expiry
+    expire_import_jobs.delay()
+
+    # then the purge queue's worker deletes the job and its file
+    worker.wait_until(lambda: not ImportJob.objects.filter(pk=job.pk).exists(), "expiry")
+    assert not any(path.is_file() for path in worker_media.rglob("*"))

@@ -28,15 +28,30 @@ def _all_categories() -> list[CategoryInput]:
 
 @pytest.fixture
 def full_register(make_activity, make_recipient, dpo_user):
-    """One approved activity covering every field of the map, with an internal service and Partner X (DE)."""
+    """One approved activity covering every field of the map, with an internal service and Partner X (DE),
+    and a retention policy for each of its categories (the retention app's rule)."""
+    from retention.models import RetentionPolicy
+
     internal = make_recipient("Sales team", kind="internal")
     partner = make_recipient("Partner X", kind="partner", country="DE")
-    return make_activity(
+    activity = make_activity(
         approver=dpo_user,
         categories=_all_categories(),
         data_fields=sorted(personal_fields()),
         recipients=[internal, partner],
     )
+    for row in activity.data_categories.all():
+        RetentionPolicy.objects.create(
+            key=f"test-{row.category}"[:40],
+            name=row.category,
+            activity=activity,
+            category=row.category,
+            period_months=36,
+            start_event="record_date",
+            end_action="delete",
+            legal_reference="3 years",
+        )
+    return activity
 
 
 def test_a_complete_register_has_no_gap(full_register):

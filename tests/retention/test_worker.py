@@ -1,0 +1,109 @@
+"""A purge through a real worker on Redis, SIGKILLed mid-run: every contact is fully purged or untouched."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import OutboxMessage
+from crm.models import Contact, ContactPoint
+from crm.services import contact_delete
+from retention.models import PurgeRun, RetentionPolicy, RunStatus
+from retention.services import purge_run_approve, purge_run_batch, purge_run_preview
+from retention.tasks import evaluate_policies
+
+from ..factories import ContactFactory, UserFactory
+from ..worker import BASE_DIR, worker_environment
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+CONTACTS = 120
+
+
+def _start_worker(log) -> subprocess.Popen:
+    env = {**worker_environment(Path(settings.MEDIA_ROOT)), "RETENTION_PURGE_BATCH_SIZE": "5"}
+    argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "purge", "--pool=solo", "-c", "1"]
+    argv += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"purge-{os.getpid()}@%h"]
+    return subprocess.Popen(argv, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _state(pk: int) -> tuple[bool, int, int, int]:
+    return (
+        Contact.objects.filter(pk=pk).exists(),
+        ContactPoint.objects.filter(contact_id=pk).count(),
+        Contact.history.filter(id=pk).count(),
+        OutboxMessage.objects.filter(contact_id=pk).count(),
+    )
+
+
+def test_a_worker_killed_mid_run_leaves_each_contact_whole_or_gone_and_a_rerun_completes(tmp_path):
+    from config.celery import app
+
+    app.control.purge()
+    # given 120 expired prospects, each with an e-mail, history and an outbox message
+    long_ago = timezone.now() - timedelta(days=4 * 365)
+    contacts = [ContactFactory(status="prospect", collected_at=long_ago) for _ in range(CONTACTS)]
+    for contact in contacts:
+        OutboxMessage.objects.create(contact=contact, recipient="x@example.org", template="t", subject="s", body="b")
+    before = {contact.pk: _state(contact.pk) for contact in contacts}
+    dpo = UserFactory(username="dpo-worker")
+
+    # when the DPO approves the run and the worker is SIGKILLed after a few batches
+    run = purge_run_preview(policy=RetentionPolicy.objects.get(key="prospects"))
+    with (tmp_path / "worker.log").open("w") as log:
+        worker = _start_worker(log)
+        try:
+            with transaction.atomic():
+                purge_run_approve(run=run, user=dpo)
+            deadline = time.monotonic() + 60
+            while PurgeRun.objects.get(pk=run.pk).processed < 20 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            os.kill(worker.pid, signal.SIGKILL)
+        finally:
+            worker.wait(timeout=10)
+    app.control.purge()
+
+    # then each contact is either untouched or purged everywhere
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING and 20 <= run.processed < CONTACTS, (run.status, run.processed)
+    gone = [pk for pk in before if _state(pk) == (False, 0, 0, 0)]
+    untouched = [pk for pk in before if _state(pk) == before[pk]]
+    assert len(gone) + len(untouched) == CONTACTS
+    assert len(gone) == run.processed
+
+    # and a rerun (the delivered-again task, or the daily evaluation) completes the run
+    while purge_run_batch(run_id=run.pk, batch_size=50):
+        pass
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.processed == CONTACTS
+    assert not Contact.objects.exists()
+
+
+def test_the_daily_evaluation_purges_contacts_deleted_by_staff_through_a_real_worker(worker):
+    # given two contacts deleted 31 days ago and one deleted yesterday
+    old = [contact_delete(contact=ContactFactory()) for _ in range(2)]
+    recent = contact_delete(contact=ContactFactory())
+    Contact.objects.filter(pk__in=[contact.pk for contact in old]).update(
+        deleted_at=timezone.now() - timedelta(days=31)
+    )
+
+    # when beat queues the daily evaluation; the approved "deleted contacts" policy runs on the purge queue
+    evaluate_policies.delay()
+
+    # then the worker purges both old ones, history included, and leaves the recent one for its restore window
+    old_pks = [contact.pk for contact in old]
+    worker.wait_until(lambda: not Contact._base_manager.filter(pk__in=old_pks).exists(), "purge")
+    assert Contact._base_manager.filter(pk=recent.pk).exists()
+    assert not Contact.history.filter(id__in=old_pks).exists()
+    run = PurgeRun.objects.filter(policy__key="deleted-contacts").latest("pk")
+    worker.wait_until(lambda: PurgeRun.objects.get(pk=run.pk).status == RunStatus.DONE, "the run's end")
