@@ -11,6 +11,7 @@ all of them alike.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import signal
 import socket
@@ -150,7 +151,14 @@ def measure(
     base_url: str, targets: list[Target], *, requests: int, concurrency: int, chunk: int = 20, warmup: int = 10
 ) -> list[Target]:
     """`requests` timed requests per target, `concurrency` at a time, in interleaved rounds of `chunk`."""
-    asyncio.run(_measure(base_url, targets, requests, concurrency, chunk, warmup))
+    measurement = _measure(base_url, targets, requests, concurrency, chunk, warmup)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop in this thread: the usual case
+        asyncio.run(measurement)
+    else:  # a loop already runs here (a caller's, such as Playwright's sync API in a test process): use a thread
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, measurement).result()
     return targets
 
 

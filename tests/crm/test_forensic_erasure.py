@@ -479,7 +479,6 @@ PERIODIC_TASKS: dict[str, Callable[..., tuple] | None] = {
     "crm.tasks.send_art14_notices": None,
     "crm.tasks.expire_import_jobs": import_jobs_expire,
     "retention.tasks.evaluate_policies": lambda now: retention_purges(now.date()),
-    "retention.tasks.purge_run_execute": None,  # a batch of a run that evaluate_policies queued
 }
 
 
