@@ -17,6 +17,7 @@ ALL_AREAS = {
     "dashboard",
     "outbox",
     "registry",
+    "retention",
 }  # the areas that have pages; the others are not shown yet
 # The spec, from core/roles.py, written out so the test fails when either side drifts.
 EXPECTED_AREAS = {
