@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import StrictModelSerializer, StrictPrimaryKeyRelatedField, StrictSlugRelatedField
 from crm.models import Contact
 
 from ..models import Action, Channel, ConsentEvent, ConsentWording, Method, Purpose
@@ -13,7 +14,7 @@ from ..models import Action, Channel, ConsentEvent, ConsentWording, Method, Purp
 MAX_BULK = 10_000
 
 
-class PurposeField(serializers.SlugRelatedField):
+class PurposeField(StrictSlugRelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="key", queryset=Purpose.objects.all(), **kwargs)
 
@@ -132,10 +133,10 @@ class PurposeSerializer(serializers.ModelSerializer):
         ]
 
 
-class ConsentEventSerializer(serializers.ModelSerializer):
-    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.live())
+class ConsentEventSerializer(StrictModelSerializer):
+    contact = StrictPrimaryKeyRelatedField(queryset=Contact.objects.live())
     purpose = PurposeField()
-    wording = serializers.PrimaryKeyRelatedField(
+    wording = StrictPrimaryKeyRelatedField(
         queryset=ConsentWording.objects.all(),
         required=False,
         allow_null=True,

@@ -11,17 +11,19 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
-from rest_framework.pagination import CursorPagination
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_pagination import ByIdPagination
 from core.models import ApiKey
 from core.permissions import HasScope
+from core.text import is_id_text
 from crm.api.permissions import ModelPermissions
+from crm.api.schema import BAD_REQUEST, OBJECT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from crm.models import Contact
 from crm.querysets import can_see_all_contacts
 
@@ -38,11 +40,12 @@ from .serializers import (
 )
 
 READ = {"read": ["consents:read"], "write": ["consents:read"]}
-
-
-class ByIdPagination(CursorPagination):
-    ordering = "id"
-    page_size = 50
+LIST_ERRORS = {400: BAD_REQUEST, **READ_ERRORS}
+_EVENT = {"$ref": "#/components/schemas/ConsentEvent"}
+RECORDED = OpenApiResponse(
+    {"anyOf": [_EVENT, {"type": "array", "items": _EVENT}]},
+    description="The event recorded; for an objection, the list of events it wrote.",
+)
 
 
 class CanCheck(BasePermission):
@@ -72,7 +75,7 @@ class ConsentCheckView(APIView):
         description="Answers allowed or denied, with the reason and the purpose's lawful basis. Unknown people and "
         "restricted contacts (Art. 18) are always denied; the suppression list and objections always win.",
         parameters=[CheckQuerySerializer],
-        responses=AnswerSerializer,
+        responses={200: AnswerSerializer, **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
         query = CheckQuerySerializer(data=request.query_params)
@@ -86,7 +89,7 @@ class ConsentCheckView(APIView):
     @extend_schema(
         summary="May I contact these people? (up to 10,000)",
         request=BulkCheckSerializer,
-        responses=BulkAnswerSerializer,
+        responses={200: BulkAnswerSerializer, **LIST_ERRORS},
     )
     def post(self, request: Request) -> Response:
         body = BulkCheckSerializer(data=request.data)
@@ -103,13 +106,16 @@ class ConsentCheckView(APIView):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List purposes", description="Each purpose with its lawful basis, channels and wordings."
+        summary="List purposes",
+        description="Each purpose with its lawful basis, channels and wordings.",
+        responses={200: PurposeSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="Read a purpose"),
+    retrieve=extend_schema(summary="Read a purpose", responses={200: PurposeSerializer, **OBJECT_ERRORS}),
 )
 class PurposeViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated, HasScope, ModelPermissions]
-    required_scopes = {"read": ["consents:read"]}
+    # "write" only so that a write method is the honest 405 (no handler), not a 403.
+    required_scopes = READ
     serializer_class = PurposeSerializer
     pagination_class = ByIdPagination
     queryset = Purpose.objects.select_related("activity").prefetch_related("wordings").order_by("id")
@@ -120,14 +126,16 @@ class PurposeViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(
         summary="List consent events",
         parameters=[OpenApiParameter("contact", OpenApiTypes.INT, description="Only this contact's events.")],
+        responses={200: ConsentEventSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="Read a consent event"),
+    retrieve=extend_schema(summary="Read a consent event", responses={200: ConsentEventSerializer, **OBJECT_ERRORS}),
     create=extend_schema(
         summary="Record a consent, a withdrawal or an objection",
         description="Append-only: events are never changed. Recording a consent (`given`) needs the `wording` "
         "version the person was shown. An objection (`objected`) marks every marketing purpose on every channel "
         "(the purpose and channel sent are ignored), adds the person's addresses to the suppression list and "
         "answers with the list of events it wrote.",
+        responses={201: RECORDED, **WRITE_ERRORS},
     ),
 )
 class ConsentEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -138,9 +146,9 @@ class ConsentEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     def get_queryset(self) -> Any:
         events = ConsentEvent.objects.select_related("purpose").order_by("id")
-        contact = self.request.query_params.get("contact")
-        if contact and contact.isdigit():
-            events = events.filter(contact_id=int(contact))
+        contact = _contact_filter(self.request) if self.action == "list" else None
+        if contact is not None:
+            events = events.filter(contact_id=contact)
         if isinstance(self.request.auth, ApiKey):
             return events.filter(contact__restricted=False)
         return events.filter(contact__in=Contact.objects.restrict(self.request.user, "view"))
@@ -165,6 +173,16 @@ class ConsentEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
             return Response(self.get_serializer(events, many=True).data, status=status.HTTP_201_CREATED)
         event = _record(data, proof)
         return Response(self.get_serializer(event).data, status=status.HTTP_201_CREATED)
+
+
+def _contact_filter(request: Request) -> int | None:
+    """The `?contact=` id of the events list, None when absent; anything but one whole number is a 400."""
+    values = request.query_params.getlist("contact")
+    if not values:
+        return None
+    if len(values) > 1 or not is_id_text(values[0]) or len(values[0]) > 18:
+        raise exceptions.ValidationError({"contact": [_("Give one contact id, a whole number.")]})
+    return int(values[0])
 
 
 def _may_record(user: Any, contact: Contact) -> bool:

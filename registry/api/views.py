@@ -9,21 +9,20 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 
+from core.api_pagination import ByIdPagination
 from core.permissions import HasScope
 from crm.api.permissions import ModelPermissions
+from crm.api.schema import BAD_REQUEST, OBJECT_ERRORS, READ_ERRORS
 
 from ..models import ActivityDataCategory, Breach, ProcessingActivity
 from .serializers import BreachSerializer, ProcessingActivitySerializer
 
-REGISTRY_SCOPES = {"read": ["registry:read"]}
-
-
-class ByIdPagination(CursorPagination):
-    ordering = "id"
-    page_size = 50
+# "write" is declared only so that a key sending a write method gets the honest 405 (there is no handler),
+# not a 403: writes go through the staff UI.
+REGISTRY_SCOPES = {"read": ["registry:read"], "write": ["registry:read"]}
+LIST_ERRORS = {400: BAD_REQUEST, **READ_ERRORS}
 
 
 class RegistryReadOnly(viewsets.ReadOnlyModelViewSet):
@@ -36,8 +35,11 @@ class RegistryReadOnly(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(
         summary="List processing activities",
         description="Every entry of the record of processing activities (Art. 30), oldest first.",
+        responses={200: ProcessingActivitySerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="Read a processing activity"),
+    retrieve=extend_schema(
+        summary="Read a processing activity", responses={200: ProcessingActivitySerializer, **OBJECT_ERRORS}
+    ),
 )
 class ProcessingActivityViewSet(RegistryReadOnly):
     serializer_class = ProcessingActivitySerializer
@@ -48,9 +50,11 @@ class ProcessingActivityViewSet(RegistryReadOnly):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List breaches", description="The breach register (Art. 33(5)): every breach, notified or not."
+        summary="List breaches",
+        description="The breach register (Art. 33(5)): every breach, notified or not.",
+        responses={200: BreachSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="Read a breach"),
+    retrieve=extend_schema(summary="Read a breach", responses={200: BreachSerializer, **OBJECT_ERRORS}),
 )
 class BreachViewSet(RegistryReadOnly):
     serializer_class = BreachSerializer

@@ -139,3 +139,16 @@ def test_sales_reach_only_the_consents_of_the_contacts_they_own(cast, newsletter
     body = {"contact": other.pk, "purpose": "newsletter", "channel": "email", "action": "withdrawn"}
     refused = client.post("/api/v1/consents/events/", body, format="json")
     assert refused.status_code == 400 and "contact" in refused.json()
+
+
+def test_event_list_refuses_a_bad_contact_filter_or_cursor_and_writes_take_json_types(newsletter, make_contact):
+    contact = make_contact(emails=["ines@example.com"])
+    _key, client = key_api("consents:read", "consents:write")
+    assert client.get("/api/v1/consents/events/", {"contact": "null"}).json() == {
+        "contact": ["Give one contact id, a whole number."]
+    }
+    assert client.get("/api/v1/consents/events/", {"contact": contact.pk}).status_code == 200
+    assert list(client.get("/api/v1/consents/events/", {"cursor": "x"}).json()) == ["cursor"]
+    body = {"contact": str(contact.pk), "purpose": "newsletter", "channel": "email", "action": "withdrawn"}
+    answer = client.post("/api/v1/consents/events/", body, format="json")
+    assert answer.status_code == 400 and "contact" in answer.json()

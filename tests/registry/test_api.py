@@ -49,3 +49,11 @@ def test_staff_without_the_registry_permissions_are_refused(register, sales_user
 def test_the_schema_documents_the_registry_endpoints(client):
     schema = client.get("/api/schema/").content.decode()
     assert "/api/v1/processing-activities/" in schema and "/api/v1/breaches/{id}/" in schema
+
+
+def test_a_bad_cursor_is_a_field_error_and_writes_are_not_allowed(register):
+    _key, client = key_api("registry:read")
+    answer = client.get("/api/v1/breaches/", {"cursor": "Joint controller"})
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["cursor"]
+    assert client.delete("/api/v1/processing-activities/").status_code == 405
