@@ -59,7 +59,7 @@ def test_sales_creates_edits_notes_and_finds_a_contact_marketing_sees_no_interac
     form.locator("input[name=subject]").fill("Spring campaign")
     form.locator("textarea[name=body]").fill(BODY)
     form.locator("#add-interaction").click()
-    expect(page.locator("#interaction-timeline")).to_contain_text(BODY)
+    expect(page.locator("#interaction-timeline")).to_contain_text(BODY, timeout=15_000)
     assert contact.interactions.get().author == sales
 
     # … and finds it by its exact email in the list (htmx search)
