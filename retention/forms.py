@@ -7,25 +7,13 @@ from crm.forms import ServiceErrorsMixin
 from crm.models import Contact, Organisation
 
 from .models import RetentionPolicy
+from .services import POLICY_RULE_FIELDS
 
 
 class PolicyForm(ServiceErrorsMixin, forms.ModelForm):
     class Meta:
         model = RetentionPolicy
-        fields = [
-            "name",
-            "activity",
-            "category",
-            "target",
-            "period_months",
-            "period_days",
-            "start_event",
-            "archive_months",
-            "end_action",
-            "repermission_days",
-            "enabled",
-            "legal_reference",
-        ]
+        fields = ["name", *POLICY_RULE_FIELDS, "legal_reference"]  # the order of the page
         widgets = {"legal_reference": forms.Textarea(attrs={"rows": 3})}
 
 
