@@ -210,6 +210,34 @@ def _history_rows(declaration: Declaration, contact_pk: Any, row_pks: list[Any])
     return history.filter(query)
 
 
+def _erased_file_fields(declaration: Declaration) -> list[str]:
+    """The declared file fields whose files go on erasure: all of a deleted row, the replaced ones of an
+    anonymised row (a kept field keeps its file)."""
+    names = []
+    for name, personal in declaration.fields.items():
+        if not isinstance(declaration.model._meta.get_field(name), models.FileField):
+            continue
+        if declaration.on_erase == ON_ERASE_DELETE or (personal.erase and personal.erase.action == "replace"):
+            names.append(name)
+    return names
+
+
+def subject_files_delete_on_commit(declaration: Declaration, rows: models.QuerySet, history: models.QuerySet) -> int:
+    """Files the map declares on `rows` (and on their `history` rows) are removed from storage once the erasure
+    commits: a row deleted in SQL takes no file with it, and a rolled-back erasure must leave every file.
+    Returns how many files are scheduled."""
+    names: set[tuple[str, str]] = set()
+    for name in _erased_file_fields(declaration):
+        for queryset in (rows, history):
+            if queryset is not None:
+                found = queryset.exclude(**{name: ""}).exclude(**{f"{name}__isnull": True}).values_list(name, flat=True)
+                names.update((name, stored) for stored in found)
+    for name, stored in names:
+        storage = declaration.model._meta.get_field(name).storage
+        transaction.on_commit(lambda storage=storage, stored=stored: storage.delete(stored))
+    return len(names)
+
+
 # Apps that may forbid an erasure (a legal hold) register a guard: it returns why, or "" to let it go.
 ErasureGuard = Callable[[Contact], str]
 _erasure_guards: list[ErasureGuard] = []
@@ -272,6 +300,9 @@ def subject_data_erase(*, contact: Contact, reason: str, request_reference: str 
         plan = [(d, list(_rows(d, contact_pk).values_list("pk", flat=True))) for d in declarations()]
         counts: dict[str, dict[str, Any]] = {}
         kept: dict[str, list[str]] = {}
+        for declaration, pks in plan:
+            history = _history_rows(declaration, contact_pk, pks) if declaration.history_model else None
+            subject_files_delete_on_commit(declaration, declaration.model._default_manager.filter(pk__in=pks), history)
         for declaration, pks in plan:
             if declaration.on_erase == ON_ERASE_ANONYMISE and pks:
                 counts[declaration.label] = {"anonymised": _anonymise(declaration, pks)}

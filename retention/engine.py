@@ -23,7 +23,7 @@ from django.db import models
 
 from core.subject_data import ON_ERASE_ANONYMISE, ON_ERASE_DELETE, Declaration, declarations
 from crm.models import Contact
-from crm.subject_data import subject_data_erasing
+from crm.subject_data import subject_data_erasing, subject_files_delete_on_commit
 
 from .models import EndAction
 
@@ -155,8 +155,13 @@ def purge_contacts(pks: list[int] | Ids, *, end_action: str) -> dict[str, dict[s
     row_pks: dict[str, Ids] = {}
     for declaration in others:
         queryset = declaration.model._default_manager.filter(**_subject_filter(declaration, pks))
+        history = None
         if declaration.history_model is not None:
             row_pks[declaration.label] = Ids(queryset.values_list("pk", flat=True))
+            history = declaration.history_model._default_manager.filter(
+                _history_filter(declaration, pks, row_pks[declaration.label])
+            )
+        subject_files_delete_on_commit(declaration, queryset, history)
     for declaration in sorted(others, key=lambda d: d.on_erase != ON_ERASE_ANONYMISE):
         queryset = declaration.model._default_manager.filter(**_subject_filter(declaration, pks))
         if declaration.on_erase == ON_ERASE_ANONYMISE:

@@ -40,25 +40,37 @@ from django.urls import reverse
 from django.utils import timezone
 from gunicorn.config import Config
 
+from consent.models import ConsentState, ConsentWording, Purpose, Suppression
+from consent.services import purpose_save, wording_publish
 from core.accesslog import QueryStringRedactingLogger
 from core.crypto import PREFIX, blind_index, decrypt
 from crm.imports.services import import_jobs_expire
-from crm.models import Contact, ImportJob, RecipientNotification
+from crm.models import Contact, ContactPoint, ImportJob, RecipientNotification
 from crm.normalise import normalise_email, normalise_phone
-from retention.services import policies_evaluate, purge_run_batch
+from registry.choices import LegalBasis
+from registry.models import ProcessingActivity
+from retention.models import ArchiveAccess, ArchivedContact, LegalHold, RetentionPolicy
+from retention.services import contact_activity_record, policies_evaluate, purge_run_batch
 from tests.crm.api_clients import key_api, staff_api
 
 pytestmark = pytest.mark.django_db
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "erasure.md"
 TAG_TABLES = ("crm_tag.name", "crm_historicaltag.name")  # a tag is a shared label, not the person's
-TEXT_TYPES = {"text", "character varying", "character", "json", "jsonb", "ARRAY", "USER-DEFINED"}
+TEXT_TYPES = {"text", "character varying", "character", "json", "jsonb", "ARRAY", "USER-DEFINED", "inet", "cidr"}
 PARTNER = "Forensic Partner GmbH"
+# The suppression list keeps keyed hashes of an objector's addresses and numbers (docs/erasure.md).
+SUPPRESSION_HASHES = frozenset({"consent_suppression.value_hash", "consent_historicalsuppression.value_hash"})
 
 
 def unique_word() -> str:
     """A capitalised word of random letters, accepted as a name and unlikely anywhere else."""
     return "Zq" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(9))
+
+
+def unique_ipv6() -> str:
+    """An address of the documentation range (RFC 3849), unique to the run."""
+    return "2001:db8:" + ":".join(f"{secrets.randbelow(0xFFFF) + 1:x}" for _ in range(6))
 
 
 def unique_phone() -> str:
@@ -89,6 +101,12 @@ class Journey:
     phones: list[str] = field(default_factory=list)
     planted: list[Planted] = field(default_factory=list)
     access_log: list[str] = field(default_factory=list)
+    linked: set[str] = field(default_factory=set)  # tables that hold rows pointing at the contact by its id
+    index_kept_in: frozenset[str] = frozenset()  # where the blind indexes may stay (docs/erasure.md)
+
+    def link(self, *tables: str) -> None:
+        """These tables now hold rows pointing at the contact (they hold nothing the text scan can find)."""
+        self.linked.update(tables)
 
     def plant(
         self, label: str, value: str | None = None, *, kept_in: tuple[str, ...] = (), digits: bool = False
@@ -342,6 +360,96 @@ def delete_restore_delete(journey: Journey) -> None:
     ok(journey.admin.post(delete, {"reason": f"{journey.plant('second delete reason')} {journey.emails[0]}"}), 302)
 
 
+def _consent_purpose() -> tuple[Purpose, ConsentWording]:
+    activity = ProcessingActivity.objects.create(
+        reference="ACT-FORENSIC", name="Newsletter", main_purpose="Send the newsletter", legal_basis=LegalBasis.CONSENT
+    )
+    purpose = purpose_save(
+        data={
+            "key": "forensic-news",
+            "name": "Newsletter",
+            "activity": activity,
+            "lawful_basis": LegalBasis.CONSENT,
+            "channels": ["email", "post"],
+        }
+    )
+    return purpose, wording_publish(purpose=purpose, language="en", text="Send me the newsletter.")
+
+
+def record_consents_with_their_proof(journey: Journey) -> None:
+    """A consent through the API (IP address, browser, form, page, note) and one on paper (a scan on disk)."""
+    purpose, wording = _consent_purpose()
+    data = {
+        "contact": journey.contact_id,
+        "purpose": purpose.key,
+        "channel": "email",
+        "action": "given",
+        "method": "web_form",
+        "wording": wording.pk,
+        "ip_address": journey.plant("consent IP address", unique_ipv6()),
+        "user_agent": f"Mozilla/5.0 ({journey.plant('consent user agent')})",
+        "form_id": journey.plant("consent form id"),
+        "source_url": f"https://example.org/{journey.plant('consent page')}",
+        "note": journey.plant("consent note, API"),
+    }
+    ok(journey.api.post("/api/v1/consents/events/", data, format="json"), 201)
+    scan_name = journey.plant("consent attachment file name").lower()
+    paper = {
+        "action": "given",
+        "purpose": purpose.pk,
+        "channel": "post",
+        "method": "paper",
+        "wording": wording.pk,
+        "note": journey.plant("consent note, paper"),
+        "attachment": SimpleUploadedFile(f"{scan_name}.txt", journey.plant("consent attachment content").encode()),
+    }
+    ok(journey.admin.post(reverse("consent:contact_record", args=[journey.contact_id]), paper), 302)
+    assert ConsentState.objects.filter(contact_id=journey.contact_id).count() == 2
+    journey.link("consent_consentevent", "consent_historicalconsentevent")
+    journey.link("consent_consentstate", "consent_historicalconsentstate")
+
+
+def object_to_marketing(journey: Journey) -> None:
+    """Art. 21: every address and number joins the suppression list, each entry linked to the contact."""
+    data = {"contact": journey.contact_id, "purpose": "forensic-news", "channel": "email", "action": "objected"}
+    ok(journey.api.post("/api/v1/consents/events/", {**data, "method": "web_form"}, format="json"), 201)
+    points = ContactPoint.objects.filter(contact_id=journey.contact_id).count()
+    assert Suppression.objects.filter(contact_id=journey.contact_id).count() == points >= 2
+    journey.index_kept_in = SUPPRESSION_HASHES  # the keyed hashes outlive the person, by obligation
+    journey.link("consent_suppression", "consent_historicalsuppression")
+
+
+def record_activity_for_the_retention_clock(journey: Journey) -> None:
+    for kind in ("form", "outbound_email"):
+        contact_activity_record(contact=journey.contact, kind=kind)
+    journey.link("retention_contactactivity", "retention_historicalcontactactivity")
+
+
+def place_and_lift_a_legal_hold(journey: Journey) -> None:
+    data = {
+        "contact": journey.contact_id,
+        "reason": f"{journey.plant('legal hold reason')} litigation, {journey.emails[0]}",
+        "ends_on": (timezone.localdate() + timedelta(days=90)).isoformat(),
+    }
+    ok(journey.dpo.post(reverse("retention:hold_create"), data), 302)
+    hold = LegalHold.objects.get(contact_id=journey.contact_id)
+    ok(journey.dpo.post(reverse("retention:hold_lift", args=[hold.pk])), 302)
+    journey.link("retention_legalhold", "retention_historicallegalhold")
+
+
+def open_the_archived_record(journey: Journey) -> None:
+    """The deleted contact is in intermediate archive (as a prospects policy puts it); the DPO opens it twice."""
+    policy = RetentionPolicy.objects.get(key="prospects")
+    ArchivedContact.objects.create(
+        contact_id=journey.contact_id, policy=policy, archived_at=timezone.now(), purge_on=timezone.localdate()
+    )
+    url = reverse("retention:archive_open", args=[journey.contact_id])
+    ok(journey.dpo.post(url, {"reason": journey.plant("archive opening reason")}), 200)
+    ok(journey.dpo.post(url, {"reason": f"{journey.plant('second archive opening reason')} {journey.phones[0]}"}), 200)
+    assert ArchiveAccess.objects.filter(contact_id=journey.contact_id).count() == 2
+    journey.link("retention_archivedcontact", "retention_historicalarchivedcontact", "retention_archiveaccess")
+
+
 STEPS: list[Callable[[Journey], None]] = [
     create_through_the_ui,
     search_by_email_and_phone,
@@ -356,7 +464,12 @@ STEPS: list[Callable[[Journey], None]] = [
     send_the_art14_notice,
     merge_through_an_import,
     import_a_file_without_a_header,
+    record_consents_with_their_proof,
+    object_to_marketing,
+    record_activity_for_the_retention_clock,
+    place_and_lift_a_legal_hold,
     delete_restore_delete,
+    open_the_archived_record,
 ]
 
 
@@ -415,8 +528,9 @@ def _decrypted(text: str) -> Iterator[str]:
 
 def _needles(journey: Journey) -> list[Planted]:
     """What is searched: each planted value, plus the blind index of each planted address and number."""
-    indexes = [Planted("email blind index", blind_index(normalise_email(e))) for e in journey.emails]
-    indexes += [Planted("phone blind index", blind_index(normalise_phone(p))) for p in journey.phones]
+    kept = journey.index_kept_in
+    indexes = [Planted("email blind index", blind_index(normalise_email(e)), kept) for e in journey.emails]
+    indexes += [Planted("phone blind index", blind_index(normalise_phone(p)), kept) for p in journey.phones]
     full = [Planted("email address", e) for e in journey.emails]
     return [*journey.planted, *full, *indexes]
 
@@ -442,6 +556,23 @@ def scan(journey: Journey) -> list[Hit]:
         hits.extend(_hits_in(f"media:{path.relative_to(journey.media)}", text, needles))
     hits.extend(hit for line in journey.access_log for hit in _hits_in("access log", line, needles))
     return hits
+
+
+def rows_pointing_at(contact_id: int) -> set[str]:
+    """`table.contact_id` for every table (history included) with a row whose `contact_id` is this id."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t "
+            "ON t.table_schema = c.table_schema AND t.table_name = c.table_name WHERE c.table_schema = "
+            "current_schema() AND t.table_type = 'BASE TABLE' AND c.column_name = 'contact_id' ORDER BY 1"
+        )
+        tables = [table for (table,) in cursor.fetchall()]
+        found = set()
+        for table in tables:
+            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}" WHERE contact_id = %s)', [contact_id])
+            if cursor.fetchone()[0]:
+                found.add(f"{table}.contact_id")
+    return found
 
 
 def report(hits: list[Hit]) -> str:
@@ -512,8 +643,11 @@ def run(journey: Journey, steps: list[Callable[[Journey], None]], committing: Ca
     # every planted value is really stored somewhere before the erasure, or the scan would prove nothing
     before = {hit.label for hit in scan(journey)}
     assert {planted.label for planted in journey.planted} <= before
+    assert {f"{table}.contact_id" for table in journey.linked} <= rows_pointing_at(journey.contact_id)
     with committing(execute=True):
         erase_through_the_purge(journey)
+    # nothing points at the erased id any more, except what docs/erasure.md keeps (the purge ledger)
+    assert rows_pointing_at(journey.contact_id) <= documented_as_kept()
     return scan(journey)
 
 
