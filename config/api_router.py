@@ -6,6 +6,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from consent.api.views import ConsentCheckView, ConsentEventViewSet, PurposeViewSet
 from core.api import ThrottleFirstMixin
 from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
+from crm.api.webhooks import RecipientEndpointViewSet
 from registry.api.views import BreachViewSet, ProcessingActivityViewSet
 
 
@@ -24,6 +25,7 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("interactions", InteractionViewSet, basename="interaction")
 router.register("recipient-notifications", RecipientNotificationViewSet, basename="recipientnotification")
+router.register("recipient-webhooks", RecipientEndpointViewSet, basename="recipientendpoint")
 router.register("processing-activities", ProcessingActivityViewSet, basename="processingactivity")
 router.register("breaches", BreachViewSet, basename="breach")
 router.register("consents/purposes", PurposeViewSet, basename="purpose")

@@ -205,6 +205,14 @@ IMPORT_XLSX_MAX_UNPACKED_BYTES = int(env("IMPORT_XLSX_MAX_UNPACKED_BYTES", str(2
 IMPORT_ABANDONED_HOURS = float(env("IMPORT_ABANDONED_HOURS", "23"))
 IMPORT_KEEP_DAYS = float(env("IMPORT_KEEP_DAYS", "7"))
 
+# Art. 19 webhooks (README, "Art. 19 notices by webhook"). Endpoints are https; plain http only to the hosts
+# listed here. Addresses that are not public (loopback, private, link-local...) are refused unless allowed.
+WEBHOOK_HTTP_HOSTS = env_list("WEBHOOK_HTTP_HOSTS")
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "60"))  # then 2x, 4x, 8x...
+
 # Access review (SEC-01): the report of users and their roles is due for a sign-off this many days after the last one.
 ACCESS_REVIEW_INTERVAL_DAYS = int(env("ACCESS_REVIEW_INTERVAL_DAYS", "180"))
 

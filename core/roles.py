@@ -54,6 +54,8 @@ CRM_FULL = [
     "crm.view_importjob",
     "crm.view_recipientnotification",
     "crm.change_recipientnotification",
+    *_crud("recipientendpoint"),
+    "crm.view_webhookdelivery",
 ]
 CRM_READ = [
     "crm.view_contact",
@@ -65,6 +67,8 @@ CRM_READ = [
     "crm.view_contactaccess",
     "crm.view_disclosure",
     "crm.view_recipientnotification",
+    "crm.view_recipientendpoint",
+    "crm.view_webhookdelivery",
 ]
 
 

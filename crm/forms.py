@@ -267,3 +267,28 @@ class RecipientNotificationCloseForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when the recipient cannot be told: why it is impossible or disproportionate."),
     )
+
+
+class RecipientEndpointForm(ServiceErrorsMixin, forms.Form):
+    """A recipient's webhook for Art. 19 notices; the secret is asked for, never shown."""
+
+    recipient = forms.CharField(
+        label=_("Recipient"), max_length=200, help_text=_("The name exactly as in exports and Art. 19 tasks.")
+    )
+    url = forms.CharField(
+        label=_("Endpoint URL"), max_length=2000, help_text=_("An https:// address that receives the notices.")
+    )
+    secret = forms.CharField(
+        label=_("Signing secret"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("At least 16 characters, shared with the recipient. Leave empty to keep the current one."),
+    )
+    reference_system = forms.CharField(
+        label=_("The recipient's own ids"),
+        required=False,
+        max_length=40,
+        help_text=_("The external-id system under which contacts carry the recipient's own reference, if any."),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,7 @@ from .keyset import KeysetOrder, KeysetPage, bytewise, keyset_page  # crm.views 
 from .models import (
     Contact,
     ContactAccess,
+    DeliveryOutcome,
     Disclosure,
     Interaction,
     NotificationStatus,
@@ -332,3 +333,27 @@ def owned_restricted_count(*, user: Any) -> int:
     if user.pk is None:
         return 0
     return Contact.objects.hidden_by_restriction(user).filter(owner_id=user.pk).count()
+
+
+@dataclass(frozen=True)
+class NotifiedRecipient:
+    recipient: str
+    country: str
+    cause: str
+    notified_at: datetime
+    by_webhook: bool
+
+
+def recipients_notified(*, contact_id: int) -> list[NotifiedRecipient]:
+    """Art. 19, second sentence: the recipients told of a rectification, erasure or restriction of this contact
+    (tasks closed as sent, by hand or by a delivered webhook), oldest first. Reads the former id too, so it
+    still answers after an erasure, for the requester's reply."""
+    tasks = (
+        RecipientNotification.objects.filter(contact_ref=contact_id, status=NotificationStatus.SENT)
+        .annotate(delivered=Count("deliveries", filter=Q(deliveries__outcome=DeliveryOutcome.DELIVERED)))
+        .order_by("resolved_at", "id")
+    )
+    return [
+        NotifiedRecipient(task.recipient, task.country, task.cause, task.resolved_at, task.delivered > 0)
+        for task in tasks
+    ]

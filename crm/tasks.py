@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from core.actors import acting_as
+from core.actors import Actor, acting_as
 
 from .imports.services import import_actor, import_job_dry_run, import_job_run, import_jobs_expire
-from .models import ImportJob, ImportStatus
+from .models import DeliveryOutcome, ImportJob, ImportStatus
 from .services.notices import art14_notices_send_pending
+from .services.webhooks import recipient_notice_deliver, retry_delay
+
+WEBHOOK_ACTOR = Actor.job("art19-webhook")
 
 
 @shared_task(queue="default", acks_late=True)
@@ -50,3 +53,14 @@ def send_art14_notices(batch_size: int = 500) -> int:
     if has_more:
         send_art14_notices.delay(batch_size)
     return sent
+
+
+@shared_task(queue="default", acks_late=True)
+def deliver_recipient_notice(notification_id: int, attempt: int = 1) -> str | None:
+    """Post one attempt of an Art. 19 task's signed notice; on failure, queue the next attempt after an
+    exponential backoff until WEBHOOK_MAX_ATTEMPTS. Returns quietly when the task is closed or gone."""
+    with acting_as(WEBHOOK_ACTOR):
+        outcome = recipient_notice_deliver(notification_id=notification_id, attempt=attempt)
+    if outcome == DeliveryOutcome.FAILED:
+        deliver_recipient_notice.apply_async((notification_id, attempt + 1), countdown=retry_delay(attempt))
+    return outcome

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import contacts, interactions, organisations, restriction
+from .views import contacts, interactions, organisations, restriction, webhooks
 
 app_name = "crm"
 urlpatterns = [
@@ -24,5 +24,10 @@ urlpatterns = [
     path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
     path("art19/", restriction.recipient_notification_list, name="recipient_notification_list"),
     path("art19/<int:pk>/", restriction.recipient_notification_detail, name="recipient_notification_detail"),
+    path("art19/webhooks/", webhooks.endpoint_list, name="recipient_endpoint_list"),
+    path("art19/webhooks/new/", webhooks.endpoint_create, name="recipient_endpoint_create"),
+    path("art19/webhooks/<int:pk>/", webhooks.endpoint_detail, name="recipient_endpoint_detail"),
+    path("art19/webhooks/<int:pk>/edit/", webhooks.endpoint_edit, name="recipient_endpoint_edit"),
+    path("art19/webhooks/<int:pk>/delete/", webhooks.endpoint_delete, name="recipient_endpoint_delete"),
     path("", include("crm.urls_data")),
 ]

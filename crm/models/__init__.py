@@ -17,6 +17,7 @@ from .imports import ErasedImportKey, ImportFormat, ImportJob, ImportStatus, OnD
 from .interactions import Interaction, InteractionKind
 from .logs import AccessChannel, ContactAccess, DisclosedContact, Disclosure
 from .recipients import NEEDS_JUSTIFICATION, NotificationCause, NotificationStatus, RecipientNotification
+from .webhooks import DeliveryOutcome, RecipientEndpoint, WebhookDelivery
 
 __all__ = [
     "INDIRECT_SOURCES",
@@ -27,6 +28,7 @@ __all__ = [
     "ContactPoint",
     "ContactPointKind",
     "ContactStatus",
+    "DeliveryOutcome",
     "DisclosedContact",
     "Disclosure",
     "ErasedImportKey",
@@ -41,8 +43,10 @@ __all__ = [
     "OnDuplicate",
     "Organisation",
     "PersonKind",
+    "RecipientEndpoint",
     "RecipientNotification",
     "SourceKind",
     "Tag",
+    "WebhookDelivery",
     "search_key",
 ]

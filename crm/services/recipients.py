@@ -31,6 +31,7 @@ from ..models import (
     RecipientNotification,
 )
 from ..selectors import contact_recipients, disclosed_field_key
+from .webhooks import recipient_notices_queue
 
 
 def recipient_notifications_open(
@@ -59,6 +60,7 @@ def recipient_notifications_open(
         )
     }
     tasks: list[RecipientNotification] = []
+    opened: list[RecipientNotification] = []
     for (recipient, country), received in sorted(recipients.items()):
         concerned = sorted(changed if received is None else changed & received)
         if cause == NotificationCause.RECTIFICATION and not concerned:
@@ -81,6 +83,8 @@ def recipient_notifications_open(
             data={"recipient": recipient, "cause": cause, "fields": concerned},
         )
         tasks.append(task)
+        opened.append(task)
+    recipient_notices_queue(opened)
     return tasks
 
 

@@ -96,4 +96,8 @@ def recipient_notification_detail(request: HttpRequest, pk: int) -> HttpResponse
             messages.success(request, _("The task is closed."))
             return redirect("crm:recipient_notification_list")
     contact = Contact.objects.restrict(request.user, "view").filter(pk=task.contact_id).first()
-    return render(request, "crm/recipient_notification_detail.html", {"task": task, "form": form, "contact": contact})
+    deliveries = (
+        task.deliveries.order_by("attempted_at", "id") if request.user.has_perm("crm.view_webhookdelivery") else []
+    )
+    context = {"task": task, "form": form, "contact": contact, "deliveries": deliveries}
+    return render(request, "crm/recipient_notification_detail.html", context)
