@@ -38,7 +38,7 @@ from core import roles
 from core.apikeys import api_key_create
 from core.models import OutboxMessage
 from crm.imports.services import import_job_create
-from crm.models import Organisation, RecipientNotification
+from crm.models import Organisation, RecipientEndpoint, RecipientNotification
 from crm.querysets import ContactQuerySet
 from crm.services import contact_delete, interaction_create
 from registry.services import activity_create, breach_record, recipient_save
@@ -207,6 +207,11 @@ SPEC: dict[str, Route] = {
     "crm:organisation_edit": route("organisation", ANY=ORGANISATION_EDITORS),
     "crm:recipient_notification_list": route(ANY=COMPLIANCE_READERS),
     "crm:recipient_notification_detail": route("task", ANY=COMPLIANCE_READERS),
+    "crm:recipient_endpoint_list": route(ANY=COMPLIANCE_READERS),
+    "crm:recipient_endpoint_create": route(ANY=REGISTRY_EDITORS),
+    "crm:recipient_endpoint_detail": route("endpoint", ANY=COMPLIANCE_READERS),
+    "crm:recipient_endpoint_edit": route("endpoint", ANY=REGISTRY_EDITORS),
+    "crm:recipient_endpoint_delete": route("endpoint", POST=REGISTRY_EDITORS),
     "crm:import_list": route(GET=IMPORTERS),
     "crm:import_new": route(GET=IMPORTERS, POST=IMPORTERS),
     "crm:import_detail": route("job", GET=IMPORT_JOB_USERS),
@@ -241,6 +246,11 @@ SPEC: dict[str, Route] = {
     "api:recipientnotification-list": route(GET=COMPLIANCE_READERS),
     "api:recipientnotification-detail": route("task", GET=COMPLIANCE_READERS),
     "api:recipientnotification-close": route("task", POST={ADMIN, DPO}),
+    "api:recipientendpoint-list": route(GET=COMPLIANCE_READERS, POST=REGISTRY_EDITORS),
+    "api:recipientendpoint-detail": route(
+        "endpoint", GET=COMPLIANCE_READERS, PUT=REGISTRY_EDITORS, PATCH=REGISTRY_EDITORS, DELETE=REGISTRY_EDITORS
+    ),
+    "api:recipientendpoint-deliveries": route("endpoint", GET=COMPLIANCE_READERS),
     "api:processingactivity-list": route(GET=COMPLIANCE_READERS),
     "api:processingactivity-detail": route("activity", GET=COMPLIANCE_READERS),
     "api:breach-list": route(GET=COMPLIANCE_READERS),
@@ -365,6 +375,7 @@ SHARED = (
     "organisation",
     "message",
     "task",
+    "endpoint",
     "apikey",
     "activity",
     "recipient",
@@ -438,6 +449,9 @@ def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
         message=OutboxMessage.objects.create(recipient="a@example.org", template="t", subject="s", body="b"),
         task=RecipientNotification.objects.create(
             contact=theirs["contact"], contact_ref=theirs["contact"].pk, recipient="Partner X", cause="erasure"
+        ),
+        endpoint=RecipientEndpoint.objects.create(
+            recipient="Partner X", url="https://93.184.216.34/hook", secret="a-secret-of-sixteen+"
         ),
         apikey=api_key_create(name="sync", scopes=["contacts:read"])[0],
         **registry_objects(),

@@ -31,6 +31,9 @@ RUN_THROUGH_A_WORKER = {
         "registry.test_worker::test_the_worker_tells_the_contacts_concerned_by_a_breach"
     ),
     "crm.tasks.send_art14_notices": "crm.test_worker::test_the_worker_sends_pending_art14_notices_batch_by_batch",
+    "crm.tasks.deliver_recipient_notice": (
+        "crm.test_webhooks_worker::test_the_worker_retries_a_failed_notice_and_a_delivered_one_closes_the_task"
+    ),
 }
 
 
