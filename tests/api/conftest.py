@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.utils import timezone
 
-from crm.models import Interaction, Organisation
+from crm.models import Interaction, Organisation, RecipientEndpoint
 from crm.services import contact_delete, interaction_create
 
 from ..factories import ContactFactory
@@ -27,6 +27,11 @@ def existing_ids(db: None) -> dict[str, list[int]]:
         "contacts": [contact.pk for contact in contacts],
         "organisations": list(Organisation.objects.values_list("pk", flat=True)),
         "interactions": list(Interaction.objects.values_list("pk", flat=True)),
+        "recipient-webhooks": [
+            RecipientEndpoint.objects.create(
+                recipient="Mailing tool", url="https://93.184.216.34/hook", secret="a-secret-of-sixteen+"
+            ).pk
+        ],
     }
 
 
