@@ -52,6 +52,7 @@ from registry.models import ProcessingActivity
 from retention.models import ArchiveAccess, ArchivedContact, LegalHold, RetentionPolicy
 from retention.services import contact_activity_record, policies_evaluate, purge_run_batch
 from tests.crm.api_clients import key_api, staff_api
+from tests.crm.webhook_receiver import Receiver, receiving
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +104,7 @@ class Journey:
     access_log: list[str] = field(default_factory=list)
     linked: set[str] = field(default_factory=set)  # tables that hold rows pointing at the contact by its id
     index_kept_in: frozenset[str] = frozenset()  # where the blind indexes may stay (docs/erasure.md)
+    partner_tool: Receiver | None = None  # the partner's webhook receiver: what left the CRM by notice
 
     def link(self, *tables: str) -> None:
         """These tables now hold rows pointing at the contact (they hold nothing the text scan can find)."""
@@ -289,6 +291,13 @@ def close_the_art19_tasks(journey: Journey) -> None:
         ok(journey.dpo.post(reverse("crm:recipient_notification_detail", args=[task.pk]), data), 302)
 
 
+def register_the_partners_webhook(journey: Journey) -> None:
+    """From now on the partner's tool is told of each Art. 19 task by a signed notice (restriction, erasure)."""
+    assert journey.partner_tool is not None
+    data = {"recipient": PARTNER, "url": journey.partner_tool.url, "secret": "partner-shared-secret", "active": "on"}
+    ok(journey.dpo.post(reverse("crm:recipient_endpoint_create"), data), 302)
+
+
 def add_an_interaction(journey: Journey) -> None:
     data = {
         "kind": "call",
@@ -458,6 +467,7 @@ STEPS: list[Callable[[Journey], None]] = [
     export_to_a_partner,
     edit_through_the_ui_with_a_sensitive_note,
     close_the_art19_tasks,
+    register_the_partners_webhook,
     add_an_interaction,
     tag_and_untag,
     restrict_tell_and_lift,
@@ -555,6 +565,8 @@ def scan(journey: Journey) -> list[Hit]:
         text = path.name + (path.read_bytes().decode("utf-8", "replace") if path.is_file() else "")
         hits.extend(_hits_in(f"media:{path.relative_to(journey.media)}", text, needles))
     hits.extend(hit for line in journey.access_log for hit in _hits_in("access log", line, needles))
+    for notice in journey.partner_tool.received if journey.partner_tool else []:
+        hits.extend(_hits_in("webhook notice", notice.body.decode(), needles))
     return hits
 
 
@@ -588,19 +600,23 @@ def documented_as_kept() -> set[str]:
 
 
 @pytest.fixture
-def journey(cast, settings, tmp_path, eager_celery) -> Journey:
+def journey(cast, settings, tmp_path, eager_celery) -> Iterator[Journey]:
     settings.MEDIA_ROOT = tmp_path / "media"
+    # the partner's tool listens on this machine, which an operator allows for a lab only
+    settings.WEBHOOK_HTTP_HOSTS, settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = ["127.0.0.1"], True
     log: list[str] = []
     admin, dpo = Client(), Client()
     admin.force_login(cast["Administrator"])
     dpo.force_login(cast["DPO"])
-    return Journey(
-        admin=logged(admin, log),
-        dpo=logged(dpo, log),
-        api=logged(staff_api(cast["Administrator"]), log),
-        media=settings.MEDIA_ROOT,
-        access_log=log,
-    )
+    with receiving(200) as partner_tool:
+        yield Journey(
+            admin=logged(admin, log),
+            dpo=logged(dpo, log),
+            api=logged(staff_api(cast["Administrator"]), log),
+            media=settings.MEDIA_ROOT,
+            access_log=log,
+            partner_tool=partner_tool,
+        )
 
 
 # Every periodic task, and what it does in the forensic test once the restore window is over (None: it
@@ -632,6 +648,14 @@ def erase_through_the_purge(journey: Journey) -> None:
     assert {PARTNER, "Newsletter tool"} <= {task.recipient for task in erased}  # Art. 19: both are to be told
 
 
+def partner_told_by_webhook(journey: Journey) -> None:
+    """After the erasure's commit: the partner's tool was told by webhook, which closed its task; the other
+    recipient is left to staff."""
+    erased = RecipientNotification.objects.filter(contact_ref=journey.contact_id, cause="erasure")
+    assert {task.recipient for task in erased if task.status == "sent"} == {PARTNER}
+    assert {"restriction", "erasure"} <= {notice.notice["action"] for notice in journey.partner_tool.received}
+
+
 def run(journey: Journey, steps: list[Callable[[Journey], None]], committing: Callable) -> list[Hit]:
     """Each step as its own committed work: what a service defers to the commit (deleting a file,
     sending a message) happens, as it would outside the test's transaction."""
@@ -646,6 +670,7 @@ def run(journey: Journey, steps: list[Callable[[Journey], None]], committing: Ca
     assert {f"{table}.contact_id" for table in journey.linked} <= rows_pointing_at(journey.contact_id)
     with committing(execute=True):
         erase_through_the_purge(journey)
+    partner_told_by_webhook(journey)
     # nothing points at the erased id any more, except what docs/erasure.md keeps (the purge ledger)
     assert rows_pointing_at(journey.contact_id) <= documented_as_kept()
     return scan(journey)
