@@ -397,3 +397,34 @@ def test_revoking_in_the_ui_needs_a_reason_and_then_closes_the_api(role_client, 
 def test_revoke_only_accepts_post(role_client):
     key, _ = make_key("contacts:read")
     assert role_client("Administrator").get(f"/api-keys/{key.pk}/revoke/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("headers", "detail"),
+    [
+        ({"HTTP_AUTHORIZATION": "Api-Key"}, "Invalid API key header: send 'Api-Key <key>'."),
+        ({"HTTP_AUTHORIZATION": "Api-Key two words"}, "Invalid API key header: send 'Api-Key <key>'."),
+        ({"HTTP_X_API_KEY": "  "}, "Invalid API key header: the X-API-Key header is empty."),
+    ],
+)
+def test_a_malformed_key_header_is_refused_saying_what_to_send(headers, detail):
+    # the caller is a machine whose operator reads this message to fix the integration
+    response = APIClient().get(CONTACTS_URL, **headers)
+    assert (response.status_code, response.json()["detail"]) == (401, detail)
+
+
+def test_a_refusal_names_the_scopes_the_key_lacks_and_closed_endpoints_say_so(contact):
+    _, reader = make_key("contacts:read")
+
+    missing = key_client(reader).post("/api/v1/interactions/", {}, format="json")
+    closed = key_client(reader).get("/api/v1/recipient-notifications/")
+
+    assert missing.json()["detail"] == "This API key needs the scope(s): contacts:read, interactions:write."
+    assert closed.json()["detail"] == "This endpoint is not open to API keys."
+
+
+def test_a_view_that_opens_reads_only_is_closed_to_a_keys_writes():
+    key, _ = make_key("contacts:read", "contacts:write")
+    view = SimpleNamespace(required_scopes={"read": ["contacts:read"]})
+    assert HasScope().has_permission(SimpleNamespace(auth=key, method="GET"), view) is True
+    assert HasScope().has_permission(SimpleNamespace(auth=key, method="POST"), view) is False

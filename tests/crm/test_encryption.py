@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet
 from django.db import connection
 from django.utils import timezone
 
+from core.crypto import decrypt, encrypt
 from crm.models import Contact
 from crm.services import contact_create, interaction_create
 
@@ -67,3 +69,13 @@ def test_pages_show_an_internationalised_domain_as_people_write_it(role_client):
     html = role_client("DPO").get(f"/contacts/{contact.pk}/").content.decode()
     assert "elise@exämple.fr" in html
     assert 'href="mailto:elise@xn--exmple-cua.fr"' in html
+
+
+def test_decrypting_something_else_than_a_token_or_a_token_of_an_unknown_key_says_which(settings):
+    # the key-rotation command and the forensic scan report these messages as they are
+    with pytest.raises(ValueError, match=r"^value is not an encrypted token$"):
+        decrypt("plain text")
+    token = encrypt("secret")
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the key that wrote it is gone
+    with pytest.raises(ValueError, match=r"^no configured key decrypts this value$"):
+        decrypt(token)
