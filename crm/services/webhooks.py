@@ -134,6 +134,8 @@ def recipient_endpoint_save(*, data: dict[str, Any], endpoint: RecipientEndpoint
         obj=endpoint,
         data={"recipient": endpoint.recipient, "fields": sorted(data), "active": endpoint.active},
     )
+    if endpoint.active:  # tasks opened before the webhook existed (or while it was off) are sent now
+        recipient_notices_resend(recipient=endpoint.recipient)
     return endpoint
 
 
@@ -276,6 +278,16 @@ def _delivery_record(
 def retry_delay(attempt: int) -> float:
     """Seconds before attempt `attempt + 1`: WEBHOOK_RETRY_BASE_SECONDS, then doubling."""
     return settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempt - 1)
+
+
+def recipient_notices_resend(*, recipient: str | None = None) -> int:
+    """Queue (after the commit) a fresh round of attempts for every open task whose recipient has an active
+    webhook, or only `recipient`'s: after a webhook is registered, or once a receiver is back after the
+    attempts ran out. Returns how many notices are queued."""
+    tasks = RecipientNotification.objects.filter(status=NotificationStatus.OPEN)
+    if recipient is not None:
+        tasks = tasks.filter(recipient=recipient)
+    return recipient_notices_queue(tasks.only("pk", "recipient", "status"))
 
 
 def recipient_notices_queue(tasks: Iterable[RecipientNotification]) -> int:

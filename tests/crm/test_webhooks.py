@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from core.models import AuditEvent
@@ -248,3 +251,23 @@ def test_staff_register_a_webhook_and_read_its_delivery_log(
     assert "HTTP 500" in page and SECRET not in page
     task_page = client.get(reverse("crm:recipient_notification_detail", args=[task.pk])).content.decode()
     assert 'id="task-deliveries"' in task_page
+
+
+def test_tasks_opened_before_the_webhook_are_sent_once_it_is_registered_and_the_command_sends_them_again(
+    local_receivers, eager_celery, django_capture_on_commit_callbacks
+):
+    contact = disclosed_contact()
+    waiting = open_erasure_task(contact, django_capture_on_commit_callbacks)  # no webhook yet
+    with receiving(500) as down, django_capture_on_commit_callbacks(execute=True):
+        recipient_endpoint_save(data={"recipient": TOOL, "url": down.url, "secret": SECRET})
+    assert len(down.received) == 3  # every attempt failed: the task waits for staff
+    endpoint = RecipientEndpoint.objects.get()
+
+    with receiving(200) as back:
+        RecipientEndpoint.objects.filter(pk=endpoint.pk).update(url=back.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("send_art19_notices", "--recipient", TOOL, stdout=io.StringIO())
+    waiting.refresh_from_db()
+    assert (len(back.received), waiting.status) == (1, NotificationStatus.SENT)
+    with pytest.raises(CommandError):
+        call_command("send_art19_notices", "--recipient", "Nobody")
