@@ -72,6 +72,9 @@ def open_erasure_task(contact, django_capture_on_commit_callbacks) -> RecipientN
         ("https://[::1]/hook", False),
         ("https://[fd00::1]/hook", False),
         ("https://0.0.0.0/hook", False),
+        ("https://[::ffff:127.0.0.1]/hook", False),  # IPv4-mapped loopback
+        ("https://2130706433/hook", False),  # 127.0.0.1 written as one number
+        ("https://0x7f.1/hook", False),
         ("https://user:pass@93.184.216.34/hook", False),
         ("ftp://93.184.216.34/hook", False),
         ("https:///hook", False),
