@@ -254,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-import-jobs": {"task": "crm.tasks.expire_import_jobs", "schedule": 3600.0},
     # Retention (issue 9): every enforced policy previewed daily; approved ones purge on the `purge` queue.
     "retention-evaluate": {"task": "retention.tasks.evaluate_policies", "schedule": crontab(hour=3, minute=0)},
+    # RET-04: re-permission requests, N days before a policy's period ends, each morning.
+    "retention-repermission": {
+        "task": "retention.tasks.send_repermission_requests",
+        "schedule": crontab(hour=8, minute=30),
+    },
     # CON-12: Art. 14 notices to contacts from indirect sources, each morning (CELERY_TIMEZONE).
     "art14-notices": {"task": "crm.tasks.send_art14_notices", "schedule": crontab(hour=9, minute=0)},
 }

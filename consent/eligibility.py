@@ -163,7 +163,7 @@ def _people(ids: set[int], purpose: Purpose, channel: str, owner_id: int | None)
     suppressed_point = ContactPoint.objects.filter(
         contact_id=OuterRef("pk"), value_index__in=Suppression.objects.values("value_hash")
     )
-    contacts = Contact.objects.filter(pk__in=ids, deleted_at__isnull=True)
+    contacts = Contact.objects.filter(pk__in=ids).visible()  # archived contacts are unknown here (RET-05)
     if owner_id is not None:
         contacts = contacts.filter(owner_id=owner_id)
     # One LEFT JOIN on the unique (contact, purpose, channel) state row.

@@ -53,6 +53,7 @@ class Method(models.TextChoices):
     PHONE = "phone", _("Phone")
     PAPER = "paper", _("Paper")
     STAFF = "staff", _("Staff entry")
+    REPERMISSION = "repermission", _("Answer to a re-permission request")
     SYSTEM = "system", _("System")
 
 

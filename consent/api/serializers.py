@@ -134,7 +134,7 @@ class PurposeSerializer(serializers.ModelSerializer):
 
 
 class ConsentEventSerializer(StrictModelSerializer):
-    contact = StrictPrimaryKeyRelatedField(queryset=Contact.objects.live())
+    contact = StrictPrimaryKeyRelatedField(queryset=Contact.objects.visible())
     purpose = PurposeField()
     wording = StrictPrimaryKeyRelatedField(
         queryset=ConsentWording.objects.all(),
