@@ -6,7 +6,8 @@ consent states in one query each, whatever the number of identifiers.
 
 The order of the rules, first match wins: unknown person; restricted (Art. 18);
 suppressed (the identifier is on the suppression list, marketing purposes);
-channel not used by the purpose; objection; then the consent state and the
+channel not used by the purpose; for a call to a consumer, the call slots and
+(before the phone opt-in date) Bloctel (CNS-09); objection; then the consent state and the
 prospection rules for the purpose's lawful basis.
 """
 
@@ -29,7 +30,8 @@ from crm.models import Contact, ContactPoint, ContactStatus, PersonKind
 from crm.normalise import normalise_email
 from registry.choices import LegalBasis
 
-from .models import Channel, Purpose, Status, Suppression
+from .models import BloctelCheck, Channel, Purpose, Status, Suppression
+from .phone import bloctel_valid_since, call_slot_allowed
 
 # Shared mailboxes: addresses of an organisation, not of a person (CNIL B2B guidance, A6.1).
 GENERIC_LOCAL_PARTS = frozenset(
@@ -82,6 +84,9 @@ class Reason:
     NOT_PROFESSION_RELATED = "not_profession_related"
     CHANNEL_NOT_USED = "channel_not_used"
     PURPOSE_INACTIVE = "purpose_inactive"
+    OUTSIDE_CALL_HOURS = "outside_call_hours"
+    BLOCTEL_LISTED = "bloctel_listed"
+    BLOCTEL_UNCHECKED = "bloctel_unchecked"
 
     DENIED = (
         UNKNOWN,
@@ -95,6 +100,9 @@ class Reason:
         NOT_PROFESSION_RELATED,
         CHANNEL_NOT_USED,
         PURPOSE_INACTIVE,
+        OUTSIDE_CALL_HOURS,
+        BLOCTEL_LISTED,
+        BLOCTEL_UNCHECKED,
     )
 
 
@@ -149,6 +157,8 @@ class _Person:
     suppressed: bool
     state: str | None
     granted_at: dt.datetime | None
+    bloctel_listed: bool = False
+    bloctel_unchecked: bool = False
 
 
 def _email_hash(email: str) -> str | None:
@@ -158,7 +168,19 @@ def _email_hash(email: str) -> str | None:
         return None
 
 
-def _people(ids: set[int], purpose: Purpose, channel: str, owner_id: int | None) -> dict[int, _Person]:
+def _bloctel(now: dt.datetime) -> dict[str, Exists]:
+    """For the phone channel: is a number of the contact listed, is one not checked recently (CNS-09)."""
+    phones = ContactPoint.objects.filter(contact_id=OuterRef("pk"), kind="phone")
+    fresh = BloctelCheck.objects.filter(checked_at__gte=bloctel_valid_since(now))
+    return {
+        "bloctel_listed": Exists(phones.filter(value_index__in=fresh.filter(listed=True).values("value_hash"))),
+        "bloctel_unchecked": Exists(phones.exclude(value_index__in=fresh.values("value_hash"))),
+    }
+
+
+def _people(
+    ids: set[int], purpose: Purpose, channel: str, owner_id: int | None, now: dt.datetime
+) -> dict[int, _Person]:
     """The contacts (only `owner_id`'s when given), whether a point of theirs is suppressed, their state: one query."""
     suppressed_point = ContactPoint.objects.filter(
         contact_id=OuterRef("pk"), value_index__in=Suppression.objects.values("value_hash")
@@ -170,10 +192,12 @@ def _people(ids: set[int], purpose: Purpose, channel: str, owner_id: int | None)
     state = FilteredRelation(
         "consent_states", condition=Q(consent_states__purpose=purpose, consent_states__channel=channel)
     )
-    rows = contacts.annotate(is_suppressed=Exists(suppressed_point), state=state).values_list(
-        "id", "kind", "status", "restricted", "is_suppressed", "state__status", "state__granted_at"
-    )
-    return {row[0]: _Person(*row) for row in rows}
+    fields = ["id", "kind", "status", "restricted", "is_suppressed", "state__status", "state__granted_at"]
+    contacts = contacts.annotate(is_suppressed=Exists(suppressed_point), state=state)
+    if channel == Channel.PHONE and not phone_opt_in_applies(now):
+        contacts = contacts.annotate(**_bloctel(now))
+        fields += ["bloctel_listed", "bloctel_unchecked"]
+    return {row[0]: _Person(*row) for row in contacts.values_list(*fields)}
 
 
 def _resolve(identifiers: Sequence[Identifier]) -> tuple[dict[Identifier, int | None], dict[Identifier, str | None]]:
@@ -202,7 +226,7 @@ def check_many(
     """Answer for each identifier, in order; with `owner_id` (a Sales user), other people's contacts are unknown."""
     now = now or timezone.now()
     resolved, email_hashes = _resolve(identifiers)
-    people = _people({pk for pk in resolved.values() if pk is not None}, purpose, channel, owner_id)
+    people = _people({pk for pk in resolved.values() if pk is not None}, purpose, channel, owner_id, now)
     unknown_hashes = [h for ident, h in email_hashes.items() if h and resolved[ident] not in people]
     suppressed = (
         set(Suppression.objects.filter(value_hash__in=unknown_hashes).values_list("value_hash", flat=True))
@@ -250,6 +274,10 @@ def _decide(
         return Reason.PURPOSE_INACTIVE
     if channel not in purpose.channels:
         return Reason.CHANNEL_NOT_USED
+    if channel == Channel.PHONE and person.kind == PersonKind.CONSUMER and purpose.is_marketing:
+        refusal = _canvassing_refusal(purpose, person, now)
+        if refusal:
+            return refusal
     status, granted_at = person.state, person.granted_at
     if status == Status.OBJECTED:
         return Reason.OBJECTED
@@ -266,6 +294,18 @@ def _decide(
     if not purpose.is_marketing:
         return Reason.OPT_OUT
     return _prospection_rule(purpose, channel, person, now, email)
+
+
+def _canvassing_refusal(purpose: Purpose, person: _Person, now: dt.datetime) -> str:
+    """CNS-09: call slots always; before the opt-in date, Bloctel unless a current contract has a direct link."""
+    if not call_slot_allowed(now):
+        return Reason.OUTSIDE_CALL_HOURS
+    current_contract = person.status == ContactStatus.CUSTOMER and purpose.customer_offer
+    if phone_opt_in_applies(now) or current_contract:
+        return ""
+    if person.bloctel_listed:
+        return Reason.BLOCTEL_LISTED
+    return Reason.BLOCTEL_UNCHECKED if person.bloctel_unchecked else ""
 
 
 def _prospection_rule(purpose: Purpose, channel: str, person: _Person, now: dt.datetime, email: str) -> str:

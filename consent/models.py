@@ -331,3 +331,23 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.value_hash[:12]}…"
+
+
+class BloctelCheck(models.Model):
+    """The last Bloctel answer for one phone number, kept as its keyed hash only (CNS-09).
+
+    No contact link: the answer belongs to the number. Each import replaces the
+    older answers and drops those past `CONSENT_BLOCTEL_VALIDITY_DAYS`, so an
+    answer lives at most that long.
+    """
+
+    value_hash = models.CharField(_("keyed hash"), max_length=64, unique=True)
+    listed = models.BooleanField(_("on the Bloctel list"))
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("Bloctel check")
+        verbose_name_plural = _("Bloctel checks")
+
+    def __str__(self) -> str:
+        return f"{self.value_hash[:12]}… {'listed' if self.listed else 'clear'}"
