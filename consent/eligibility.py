@@ -84,6 +84,7 @@ class Reason:
     NOT_PROFESSION_RELATED = "not_profession_related"
     CHANNEL_NOT_USED = "channel_not_used"
     PURPOSE_INACTIVE = "purpose_inactive"
+    NEEDS_REFRESH = "needs_refresh"
     OUTSIDE_CALL_HOURS = "outside_call_hours"
     BLOCTEL_LISTED = "bloctel_listed"
     BLOCTEL_UNCHECKED = "bloctel_unchecked"
@@ -100,6 +101,7 @@ class Reason:
         NOT_PROFESSION_RELATED,
         CHANNEL_NOT_USED,
         PURPOSE_INACTIVE,
+        NEEDS_REFRESH,
         OUTSIDE_CALL_HOURS,
         BLOCTEL_LISTED,
         BLOCTEL_UNCHECKED,
@@ -286,6 +288,8 @@ def _decide(
     if status == Status.GRANTED:
         if purpose.validity_days and granted_at and granted_at + dt.timedelta(days=purpose.validity_days) <= now:
             return Reason.EXPIRED
+        if purpose.refresh_required_since and granted_at and granted_at < purpose.refresh_required_since:
+            return Reason.NEEDS_REFRESH  # CNS-06: given for what the activity was before its material change
         return Reason.CONSENT
     if status == Status.EXPIRED:
         return Reason.EXPIRED

@@ -88,6 +88,13 @@ class Purpose(models.Model):
     )
     profession_related = models.BooleanField(_("related to the recipient's profession"), default=False)
     active = models.BooleanField(_("active"), default=True)
+    refresh_required_since = models.DateTimeField(
+        _("consents to renew since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The activity changed materially: consents given before this date no longer count (CNS-06)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = tracked()

@@ -148,6 +148,7 @@ SPEC: dict[str, Route] = {
     "consent:purpose_create": route(ANY=CONSENT_MANAGERS),
     "consent:purpose_detail": route("purpose", ANY=CONSENT_READERS),
     "consent:purpose_edit": route("purpose", ANY=CONSENT_MANAGERS),
+    "consent:material_change": route("purpose", ANY=CONSENT_MANAGERS),
     "consent:wording_create": route("purpose", ANY=CONSENT_MANAGERS),
     "consent:wording_edit": route("wording", ANY=CONSENT_MANAGERS),
     "consent:audience": route(ANY=CONSENT_MANAGERS),
