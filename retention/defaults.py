@@ -131,6 +131,7 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
         "key": "consent-proof",
         "name": gettext_noop("Proof of consent"),
         "category": "consent_proof",
+        "target": "consent_proof",
         "period_months": 60,
         "start_event": "processing_end",
         "end_action": "delete",

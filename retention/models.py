@@ -32,6 +32,7 @@ class Target(models.TextChoices):
     PROSPECTS = "prospects", _("Prospects")
     CUSTOMERS = "customers", _("Customers")
     DELETED_CONTACTS = "deleted_contacts", _("Contacts deleted by staff")
+    CONSENT_PROOF = "consent_proof", _("Proof of ended consents")
     NONE = "none", _("Enforced elsewhere")
 
 
