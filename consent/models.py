@@ -93,7 +93,7 @@ class Purpose(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text=_("The activity changed materially: consents given before this date no longer count (CNS-06)."),
+        help_text=_("The activity changed materially: consents given before this date no longer count."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

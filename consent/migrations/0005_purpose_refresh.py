@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalpurpose',
             name='refresh_required_since',
-            field=models.DateTimeField(blank=True, editable=False, help_text='The activity changed materially: consents given before this date no longer count (CNS-06).', null=True, verbose_name='consents to renew since'),
+            field=models.DateTimeField(blank=True, editable=False, help_text='The activity changed materially: consents given before this date no longer count.', null=True, verbose_name='consents to renew since'),
         ),
         migrations.AddField(
             model_name='purpose',
             name='refresh_required_since',
-            field=models.DateTimeField(blank=True, editable=False, help_text='The activity changed materially: consents given before this date no longer count (CNS-06).', null=True, verbose_name='consents to renew since'),
+            field=models.DateTimeField(blank=True, editable=False, help_text='The activity changed materially: consents given before this date no longer count.', null=True, verbose_name='consents to renew since'),
         ),
     ]
