@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,18 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    # Beyond these, a period is no retention rule but a typing error (and its dates would leave the calendar).
+    LIMITS = {"period_months": 1200, "period_days": 36500, "archive_months": 1200, "repermission_days": 3650}
+
+    def clean(self) -> None:
+        errors = {
+            name: _("At most %(limit)d.") % {"limit": limit}
+            for name, limit in self.LIMITS.items()
+            if (getattr(self, name) or 0) > limit
+        }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def display_name(self) -> str:
