@@ -8,6 +8,7 @@ from core.api import ThrottleFirstMixin
 from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
 from crm.api.webhooks import RecipientEndpointViewSet
 from registry.api.views import BreachViewSet, ProcessingActivityViewSet
+from retention.api.views import ArchiveViewSet, LegalHoldViewSet, PurgeRunViewSet, RetentionPolicyViewSet
 
 
 class ApiRootView(ThrottleFirstMixin, APIRootView):
@@ -30,6 +31,10 @@ router.register("processing-activities", ProcessingActivityViewSet, basename="pr
 router.register("breaches", BreachViewSet, basename="breach")
 router.register("consents/purposes", PurposeViewSet, basename="purpose")
 router.register("consents/events", ConsentEventViewSet, basename="consentevent")
+router.register("retention/policies", RetentionPolicyViewSet, basename="retentionpolicy")
+router.register("retention/runs", PurgeRunViewSet, basename="purgerun")
+router.register("retention/holds", LegalHoldViewSet, basename="legalhold")
+router.register("retention/archive", ArchiveViewSet, basename="archivedcontact")
 
 app_name = "api"
 urlpatterns = [

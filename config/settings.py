@@ -262,6 +262,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-import-jobs": {"task": "crm.tasks.expire_import_jobs", "schedule": 3600.0},
     # Retention (issue 9): every enforced policy previewed daily; approved ones purge on the `purge` queue.
     "retention-evaluate": {"task": "retention.tasks.evaluate_policies", "schedule": crontab(hour=3, minute=0)},
+    # RET-04: re-permission requests, N days before a policy's period ends, each morning.
+    "retention-repermission": {
+        "task": "retention.tasks.send_repermission_requests",
+        "schedule": crontab(hour=8, minute=30),
+    },
     # CON-12: Art. 14 notices to contacts from indirect sources, each morning (CELERY_TIMEZONE).
     "art14-notices": {"task": "crm.tasks.send_art14_notices", "schedule": crontab(hour=9, minute=0)},
 }
@@ -286,6 +291,11 @@ CONTROLLER_CONTACT = env("CONTROLLER_CONTACT", DEFAULT_FROM_EMAIL)
 # Consent (issue 8). From this date a consumer may be called for canvassing only with phone consent,
 # unless a current contract has a direct link (C. consom. L.223-1 as amended by loi 2025-594, CNS-09).
 CONSENT_PHONE_OPT_IN_FROM = env("CONSENT_PHONE_OPT_IN_FROM", "2026-08-11")
+# Until then, a consumer's number must have been checked against Bloctel within this many days (C. consom.
+# L.223-1, D.223-3: at least every 30 days), and calls to consumers happen only in these local slots, on
+# weekdays that are not public holidays (décret 2022-1313). CNS-09.
+CONSENT_BLOCTEL_VALIDITY_DAYS = int(env("CONSENT_BLOCTEL_VALIDITY_DAYS", "30"))
+CONSENT_CALL_SLOTS = env("CONSENT_CALL_SLOTS", "10:00-13:00,14:00-20:00")
 # How long a double opt-in link stays valid, in seconds (default 7 days).
 # Retention (RET-06): a policy's first run, and its first run after each change, waits for the DPO.
 RETENTION_APPROVAL_REQUIRED = env_bool("RETENTION_APPROVAL_REQUIRED", True)

@@ -8,6 +8,7 @@ from core import language
 from core import views as core_views
 from core.api import api_not_found
 from registry.views.public import privacy_notice
+from retention import views as retention_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("privacy/preferences/<str:token>/", consent_public.preferences, name="consent_preferences"),
     path("privacy/confirm/<str:token>/", consent_public.confirm, name="consent_confirm"),
     path("privacy/unsubscribe/<str:token>/", consent_public.unsubscribe, name="consent_unsubscribe"),
+    path("privacy/renew/<str:token>/", retention_views.renew, name="retention_renew"),
 ]
 
 urlpatterns += language.language_patterns(

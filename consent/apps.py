@@ -13,9 +13,13 @@ class ConsentConfig(AppConfig):
 
         from . import signals  # noqa: F401 - connects the receivers
         from .hooks import purpose_gaps, suppressed, unsubscribe_headers
+        from .messages import message_template_register
 
         navigation.register("consents")
         panels.register_template("contact", "consent/contact_panel_loader.html")
         suppression.register(suppressed)
         outbox.register_headers(unsubscribe_headers)
         coverage.register(purpose_gaps)
+        # CNS-08: the messages this app sends, and the first message to a person imported from elsewhere (CON-12).
+        message_template_register("consent_confirmation")
+        message_template_register("art14_notice", marketing=False, first_contact=True)

@@ -38,7 +38,7 @@ class Audience:
 
 
 def _candidate_ids(tag: Tag | None) -> Iterator[list[int]]:
-    contacts = Contact.objects.live().order_by("pk")
+    contacts = Contact.objects.visible().order_by("pk")  # never an archived contact (RET-05)
     if tag is not None:
         contacts = contacts.filter(tags=tag)
     ids = list(contacts.values_list("pk", flat=True))

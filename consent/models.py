@@ -53,6 +53,7 @@ class Method(models.TextChoices):
     PHONE = "phone", _("Phone")
     PAPER = "paper", _("Paper")
     STAFF = "staff", _("Staff entry")
+    REPERMISSION = "repermission", _("Answer to a re-permission request")
     SYSTEM = "system", _("System")
 
 
@@ -87,6 +88,13 @@ class Purpose(models.Model):
     )
     profession_related = models.BooleanField(_("related to the recipient's profession"), default=False)
     active = models.BooleanField(_("active"), default=True)
+    refresh_required_since = models.DateTimeField(
+        _("consents to renew since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The activity changed materially: consents given before this date no longer count."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = tracked()
@@ -330,3 +338,23 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.value_hash[:12]}…"
+
+
+class BloctelCheck(models.Model):
+    """The last Bloctel answer for one phone number, kept as its keyed hash only (CNS-09).
+
+    No contact link: the answer belongs to the number. Each import replaces the
+    older answers and drops those past `CONSENT_BLOCTEL_VALIDITY_DAYS`, so an
+    answer lives at most that long.
+    """
+
+    value_hash = models.CharField(_("keyed hash"), max_length=64, unique=True)
+    listed = models.BooleanField(_("on the Bloctel list"))
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("Bloctel check")
+        verbose_name_plural = _("Bloctel checks")
+
+    def __str__(self) -> str:
+        return f"{self.value_hash[:12]}… {'listed' if self.listed else 'clear'}"

@@ -63,3 +63,13 @@ def monthly_rates(*, purpose: Purpose) -> list[dict[str, Any]]:
     return [
         {"month": row["month"].strftime("%Y-%m"), "given": row["given"], "withdrawn": row["withdrawn"]} for row in rows
     ]
+
+
+def contacts_needing_refresh(*, purpose: Purpose) -> QuerySet[Contact]:
+    """CNS-06: contacts whose consent predates the purpose's material change, to ask for re-permission."""
+    if purpose.refresh_required_since is None:
+        return Contact.objects.none()
+    stale = ConsentState.objects.filter(
+        purpose=purpose, status="granted", granted_at__lt=purpose.refresh_required_since
+    ).values("contact_id")
+    return Contact.objects.visible().filter(pk__in=stale).order_by("pk")

@@ -438,3 +438,24 @@ def objection_record(*, contact: Contact, method: str, proof: Proof | None = Non
             data={"method": method, "events": len(events)},
         )
     return events
+
+
+def material_change_flag(*, activity: Any, note: str = "") -> int:
+    """CNS-06: the activity's purpose changed materially; every consent given before now must be renewed.
+
+    Returns how many purposes were flagged. Consents given or confirmed after the
+    flag count again; eligibility answers `needs_refresh` for the older ones.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        purposes = list(Purpose.objects.select_for_update().filter(activity=activity))
+        for purpose in purposes:
+            purpose.refresh_required_since = now
+            purpose._change_reason = note or "material change of the activity"
+            purpose.save(update_fields=["refresh_required_since"])
+        audit_event_record(
+            action="consent.material_change",
+            obj=activity,
+            data={"purposes": [purpose.key for purpose in purposes], "note": note[:200]},
+        )
+    return len(purposes)

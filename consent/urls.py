@@ -8,6 +8,7 @@ urlpatterns = [
     path("purposes/new/", staff.purpose_create, name="purpose_create"),
     path("purposes/<int:pk>/", staff.purpose_detail, name="purpose_detail"),
     path("purposes/<int:pk>/edit/", staff.purpose_edit, name="purpose_edit"),
+    path("purposes/<int:pk>/material-change/", staff.material_change, name="material_change"),
     path("purposes/<int:pk>/wordings/new/", staff.wording_create, name="wording_create"),
     path("wordings/<int:pk>/edit/", staff.wording_edit, name="wording_edit"),
     path("audience/", staff.audience, name="audience"),

@@ -76,6 +76,10 @@ SCOPES: dict[str, Scope] = {
     "consents:write": Scope(
         _("Record consents, withdrawals and objections"), ("consent.add_consentevent", "consent.view_consentevent")
     ),
+    "retention:read": Scope(
+        _("Read retention policies, purge runs and legal holds"),
+        ("retention.view_retentionpolicy", "retention.view_purgerun", "retention.view_legalhold"),
+    ),
     "interactions:read": Scope(_("Read interactions and contacts' notes"), ("crm.view_interaction",)),
     "interactions:write": Scope(
         _("Record, update and delete interactions"),

@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import checks, language, navigation, roles, schema, signals  # noqa: F401  (registers handlers, the API-key scheme)
+        from . import checks, language, lookups, navigation, roles, schema, signals  # noqa: F401  (registers handlers, the API-key scheme, __any_of)
 
         navigation.register("dashboard")
         navigation.register("outbox")

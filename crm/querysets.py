@@ -50,6 +50,13 @@ class ContactQuerySet(models.QuerySet):
     def live(self) -> ContactQuerySet:
         return self.filter(deleted_at__isnull=True)
 
+    def visible(self) -> ContactQuerySet:
+        """Live contacts that no app hides (the intermediate archive): what jobs and engines may consider."""
+        queryset = self.live()
+        for condition in _hidden_conditions:
+            queryset = queryset.exclude(condition())
+        return queryset
+
     def restrict(self, user: Any, action: str = "view") -> ContactQuerySet:
         """The contacts `user` may `action` (view, change, delete): every view and endpoint starts here.
 
@@ -59,9 +66,7 @@ class ContactQuerySet(models.QuerySet):
         - restricted contacts (Art. 18) only for roles with `crm.view_restricted_contact`,
           and never for a change (`restrict`, placing or lifting the restriction, is no change).
         """
-        queryset = self._reachable(user, action).live()
-        for condition in _hidden_conditions:
-            queryset = queryset.exclude(condition())
+        queryset = self._reachable(user, action).visible()
         if action not in ("view", "restrict") or user is None or not user.has_perm("crm.view_restricted_contact"):
             queryset = queryset.filter(restricted=False)
         return queryset

@@ -7,6 +7,7 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention")
 
     def ready(self) -> None:
+        from consent.messages import message_template_register
         from core import navigation
         from crm import querysets, subject_data
         from registry import coverage
@@ -18,3 +19,4 @@ class RetentionConfig(AppConfig):
         subject_data.register_erasure_guard(hooks.legal_hold_refusal)
         hooks.connect_signals()
         querysets.register_hidden(hooks.archived_condition)
+        message_template_register("retention_repermission")  # CNS-08: a marketing message, with its way out

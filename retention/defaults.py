@@ -1,7 +1,9 @@
 """The default policies shipped with the CRM (RET-02; GDPR.md A5.3), loaded by a data migration.
 
-Each is editable by the DPO. Only the policies with a target are enforced by this
-app's purge engine; the others document a period enforced elsewhere (the
+Each is editable by the DPO. Names are stored in English and marked for
+translation: `RetentionPolicy.display_name` shows them in the active language
+(a name the DPO typed stays as typed). Only the policies with a target are
+enforced by this app's purge engine; the others document a period enforced elsewhere (the
 suppression list's own rule, invoice archives kept outside the CRM) and close
 the register's coverage check once linked to an activity.
 """
@@ -10,10 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 DEFAULT_POLICIES: list[dict[str, Any]] = [
     {
         "key": "prospects",
-        "name": "Prospects (non-customers)",
+        "name": gettext_noop("Prospects (non-customers)"),
         "category": "identity",
         "target": "prospects",
         "period_months": 36,
@@ -24,7 +28,7 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
     },
     {
         "key": "customers",
-        "name": "Customers, for prospection",
+        "name": gettext_noop("Customers, for prospection"),
         "category": "identity",
         "target": "customers",
         "period_months": 36,
@@ -35,7 +39,7 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
     },
     {
         "key": "deleted-contacts",
-        "name": "Contacts deleted by staff",
+        "name": gettext_noop("Contacts deleted by staff"),
         "category": "identity",
         "target": "deleted_contacts",
         "period_days": 30,
@@ -48,7 +52,7 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
     },
     {
         "key": "invoices",
-        "name": "Invoices and accounting documents",
+        "name": gettext_noop("Invoices and accounting documents"),
         "category": "economic",
         "archive_months": 120,
         "start_event": "record_date",
@@ -58,7 +62,7 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
     },
     {
         "key": "contract-evidence",
-        "name": "Contract evidence",
+        "name": gettext_noop("Contract evidence"),
         "category": "economic",
         "archive_months": 60,
         "start_event": "relationship_end",
@@ -68,7 +72,7 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
     },
     {
         "key": "card-data",
-        "name": "Bank card data (proof of payment)",
+        "name": gettext_noop("Bank card data (proof of payment)"),
         "category": "economic",
         "archive_months": 13,
         "start_event": "record_date",
@@ -78,7 +82,7 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
     },
     {
         "key": "suppression-list",
-        "name": "Suppression list",
+        "name": gettext_noop("Suppression list"),
         "category": "contact_details",
         "period_months": 36,
         "start_event": "record_date",
@@ -88,7 +92,7 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
     },
     {
         "key": "audit-logs",
-        "name": "Application and audit logs",
+        "name": gettext_noop("Application and audit logs"),
         "category": "connection",
         "period_months": 12,
         "start_event": "record_date",
@@ -97,7 +101,7 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
     },
     {
         "key": "inactive-accounts",
-        "name": "Inactive online accounts",
+        "name": gettext_noop("Inactive online accounts"),
         "category": "connection",
         "period_months": 24,
         "start_event": "last_inbound",
@@ -107,7 +111,7 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
     },
     {
         "key": "id-documents",
-        "name": "Identity documents for rights requests",
+        "name": gettext_noop("Identity documents for rights requests"),
         "category": "request",
         "start_event": "verification",
         "end_action": "delete",
@@ -115,7 +119,7 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
     },
     {
         "key": "request-files",
-        "name": "Rights request case files",
+        "name": gettext_noop("Rights request case files"),
         "category": "request",
         "period_months": 60,
         "start_event": "processing_end",
@@ -125,8 +129,9 @@ DEFAULT_POLICIES: list[dict[str, Any]] = [
     },
     {
         "key": "consent-proof",
-        "name": "Proof of consent",
+        "name": gettext_noop("Proof of consent"),
         "category": "consent_proof",
+        "target": "consent_proof",
         "period_months": 60,
         "start_event": "processing_end",
         "end_action": "delete",

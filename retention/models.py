@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.history import tracked
@@ -31,6 +33,7 @@ class Target(models.TextChoices):
     PROSPECTS = "prospects", _("Prospects")
     CUSTOMERS = "customers", _("Customers")
     DELETED_CONTACTS = "deleted_contacts", _("Contacts deleted by staff")
+    CONSENT_PROOF = "consent_proof", _("Proof of ended consents")
     NONE = "none", _("Enforced elsewhere")
 
 
@@ -94,7 +97,24 @@ class RetentionPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    # Beyond these, a period is no retention rule but a typing error (and its dates would leave the calendar).
+    LIMITS = {"period_months": 1200, "period_days": 36500, "archive_months": 1200, "repermission_days": 3650}
+
+    def clean(self) -> None:
+        errors = {
+            name: _("At most %(limit)d.") % {"limit": limit}
+            for name, limit in self.LIMITS.items()
+            if (getattr(self, name) or 0) > limit
+        }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: the shipped names are in the catalogue, a DPO's own name stays as typed."""
+        return gettext(self.name) if self.name else ""
 
     @property
     def needs_approval(self) -> bool:
@@ -359,3 +379,38 @@ class ArchiveAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id} {self.opened_at:%Y-%m-%d}"
+
+
+@personal_data(
+    subject="contact",
+    on_erase=ON_ERASE_DELETE,
+    fields={
+        "sent_at": PersonalField(Category.CONNECTION),
+        "expires_on": PersonalField(Category.CONNECTION),
+        "answered_at": PersonalField(Category.CONSENT_PROOF),
+    },
+)
+class RepermissionRequest(models.Model):
+    """The one re-consent request sent to a contact before a policy's period ends (RET-04).
+
+    A "yes" through its signed link records consent and an inbound activity, which
+    restarts the clock; silence changes nothing, and the purge proceeds on `expires_on`.
+    """
+
+    contact = models.ForeignKey("crm.Contact", on_delete=models.CASCADE, related_name="repermission_requests")
+    policy = models.ForeignKey(RetentionPolicy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("sent at"))
+    expires_on = models.DateField(_("period ends on"))
+    outbox_message_ref = models.PositiveBigIntegerField(_("message"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered yes at"), null=True, blank=True)
+
+    history = tracked()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("re-permission request")
+        verbose_name_plural = _("re-permission requests")
+        indexes = [models.Index(fields=["contact", "policy", "sent_at"], name="repermission_contact_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.sent_at:%Y-%m-%d}"

@@ -27,6 +27,7 @@ from .models import (
     PurgeRun,
     RetentionPolicy,
     RunStatus,
+    Target,
 )
 from .selectors import archivable_contacts, policy_cutoff, purgeable_contacts, skipped_for_hold
 
@@ -91,6 +92,8 @@ def purge_run_preview(*, policy: RetentionPolicy, operator: Any = None, today: d
     (RET-06); otherwise it is ready to run.
     """
     cutoff = policy_cutoff(policy, today)
+    if policy.target == Target.CONSENT_PROOF:
+        return _proof_preview(policy, cutoff, operator, today)
     contacts = purgeable_contacts(policy, cutoff, today)
     to_archive = archivable_contacts(policy, cutoff, today).count()
     preview = rows_per_table(contacts)
@@ -104,6 +107,24 @@ def purge_run_preview(*, policy: RetentionPolicy, operator: Any = None, today: d
         sample_ids=list(contacts.order_by("pk").values_list("pk", flat=True)[:SAMPLE_SIZE]),
         expected=contacts.count() + to_archive,
         held=skipped_for_hold(policy, cutoff, today),
+        operator=operator,
+        status=RunStatus.AWAITING_APPROVAL if _approval_required(policy) else RunStatus.PREVIEW,
+    )
+    audit_event_record(action="retention.purge_previewed", obj=run, data={"expected": run.expected})
+    return run
+
+
+def _proof_preview(policy: RetentionPolicy, cutoff: Any, operator: Any, today: date | None) -> PurgeRun:
+    from .proof import STATES, proof_held, proof_preview
+
+    preview = proof_preview(cutoff, today)
+    run = PurgeRun.objects.create(
+        policy=policy,
+        policy_version=policy.version,
+        cutoff=cutoff,
+        preview=preview,
+        expected=preview[STATES]["rows"],
+        held=proof_held(cutoff, today),
         operator=operator,
         status=RunStatus.AWAITING_APPROVAL if _approval_required(policy) else RunStatus.PREVIEW,
     )
@@ -156,6 +177,8 @@ def purge_run_batch(*, run_id: int, batch_size: int = DEFAULT_BATCH_SIZE) -> boo
             return False
         if run.status == RunStatus.QUEUED:
             run.status, run.started_at = RunStatus.RUNNING, timezone.now()
+        if run.policy.target == Target.CONSENT_PROOF:
+            return _proof_batch(run, batch_size)
         contacts = purgeable_contacts(run.policy, run.cutoff)
         if not run.policy.archive_months:  # purged contacts leave the selection anyway; this only skips the scan
             contacts = contacts.filter(pk__gt=run.last_contact_id)
@@ -170,6 +193,26 @@ def purge_run_batch(*, run_id: int, batch_size: int = DEFAULT_BATCH_SIZE) -> boo
             return True
         _finish(run)
         return False
+
+
+def _proof_batch(run: PurgeRun, batch_size: int) -> bool:
+    """CNS-05: the next batch of ended consents past the period; their events, states and history go."""
+    from .proof import proof_expired, proof_purge
+
+    ids = list(
+        proof_expired(run.cutoff)
+        .filter(pk__gt=run.last_contact_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    if not ids:
+        _finish(run)
+        return False
+    run.counts = merge_counts(run.counts, proof_purge(ids))
+    run.processed += len(ids)
+    run.last_contact_id = ids[-1]  # here the last state id: a rerun resumes after it
+    run.save(update_fields=["status", "started_at", "counts", "processed", "last_contact_id"])
+    return True
 
 
 def _archive_batch(run: PurgeRun, pks: list[int]) -> None:
@@ -198,12 +241,16 @@ def _purge_batch(run: PurgeRun, pks: list[int]) -> None:
 
 
 def _finish(run: PurgeRun) -> None:
-    run.held = skipped_for_hold(run.policy, run.cutoff)
+    if run.policy.target == Target.CONSENT_PROOF:
+        from .proof import proof_held
+
+        run.held = proof_held(run.cutoff)
+        outcome = _("%(processed)d ended consents' proof purged, %(held)d skipped under a legal hold.")
+    else:
+        run.held = skipped_for_hold(run.policy, run.cutoff)
+        outcome = _("%(processed)d contacts purged, %(held)d skipped under a legal hold.")
     run.status, run.finished_at = RunStatus.DONE, timezone.now()
-    run.outcome = _("%(processed)d contacts purged, %(held)d skipped under a legal hold.") % {
-        "processed": run.processed,
-        "held": run.held,
-    }
+    run.outcome = outcome % {"processed": run.processed, "held": run.held}
     run._change_reason = "finished"
     run.save()
     audit_event_record(

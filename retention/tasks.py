@@ -31,3 +31,12 @@ def evaluate_policies() -> int:
     """Daily: preview every enforced policy, queue those the DPO approved at their current version."""
     with acting_as(PURGE_ACTOR):
         return len(policies_evaluate())
+
+
+@shared_task(queue="default", acks_late=True, reject_on_worker_lost=True)
+def send_repermission_requests() -> int:
+    """Daily (RET-04): the one re-consent request to each contact whose period ends within its policy's N days."""
+    from .repermission import repermission_send_all
+
+    with acting_as(Actor.job("retention re-permission")):
+        return sum(repermission_send_all().values())

@@ -42,7 +42,7 @@ from crm.models import Organisation, RecipientEndpoint, RecipientNotification
 from crm.querysets import ContactQuerySet
 from crm.services import contact_delete, interaction_create
 from registry.services import activity_create, breach_record, recipient_save
-from retention.models import RetentionPolicy
+from retention.models import ArchivedContact, RetentionPolicy
 from retention.services import legal_hold_place, purge_run_preview
 
 from .conftest import OUTSIDER
@@ -132,6 +132,7 @@ SPEC: dict[str, Route] = {
     "consent_preferences": route(ANY=NOBODY),
     "consent_confirm": route(ANY=PUBLIC),
     "consent_unsubscribe": route(ANY=NOBODY),
+    "retention_renew": route(ANY=NOBODY),
     # Staff pages.
     "home": route(ANY=SIGNED_IN),
     "dashboard": route(ANY=COMPLIANCE_READERS),
@@ -147,6 +148,7 @@ SPEC: dict[str, Route] = {
     "consent:purpose_create": route(ANY=CONSENT_MANAGERS),
     "consent:purpose_detail": route("purpose", ANY=CONSENT_READERS),
     "consent:purpose_edit": route("purpose", ANY=CONSENT_MANAGERS),
+    "consent:material_change": route("purpose", ANY=CONSENT_MANAGERS),
     "consent:wording_create": route("purpose", ANY=CONSENT_MANAGERS),
     "consent:wording_edit": route("wording", ANY=CONSENT_MANAGERS),
     "consent:audience": route(ANY=CONSENT_MANAGERS),
@@ -181,6 +183,7 @@ SPEC: dict[str, Route] = {
     "retention:index": route(ANY=COMPLIANCE_READERS),
     "retention:policy_edit": route("policy", ANY={DPO}),
     "retention:policy_preview": route("policy", ANY=REGISTRY_EDITORS),
+    "retention:repermission_send": route("policy", ANY=REGISTRY_EDITORS),
     "retention:run_detail": route("run", ANY=COMPLIANCE_READERS),
     "retention:run_progress": route("run", ANY=COMPLIANCE_READERS),
     "retention:run_approve": route("run", ANY={DPO}),
@@ -260,6 +263,17 @@ SPEC: dict[str, Route] = {
     "api:purpose-detail": route("purpose", GET=CONSENT_READERS),
     "api:consentevent-list": route(GET=CONSENT_READERS, POST=CONSENT_MANAGERS | {SALES}),
     "api:consentevent-detail": route("event", GET=CONSENT_READERS),
+    "api:retentionpolicy-list": route(GET=COMPLIANCE_READERS),
+    "api:retentionpolicy-detail": route("policy", GET=COMPLIANCE_READERS, PUT={DPO}, PATCH={DPO}),
+    "api:retentionpolicy-preview": route("policy", POST=REGISTRY_EDITORS),
+    "api:purgerun-list": route(GET=COMPLIANCE_READERS),
+    "api:purgerun-detail": route("run", GET=COMPLIANCE_READERS),
+    "api:purgerun-approve": route("run", POST={DPO}),
+    "api:legalhold-list": route(GET=COMPLIANCE_READERS, POST=REGISTRY_EDITORS),
+    "api:legalhold-detail": route("hold", GET=COMPLIANCE_READERS),
+    "api:legalhold-lift": route("hold", POST=REGISTRY_EDITORS),
+    "api:archivedcontact-list": route(GET={DPO}),
+    "api:archivedcontact-open": route("archived", POST={DPO}),
 }
 
 # Values for URL parameters that do not point at a world object.
@@ -385,6 +399,7 @@ SHARED = (
     "policy",
     "run",
     "hold",
+    "archived",
 )  # objects nobody owns: tried once, as "theirs"
 
 
@@ -437,7 +452,11 @@ def retention_objects(contact: Any) -> dict[str, Any]:
     hold = legal_hold_place(
         owner=owner, reason="Litigation", ends_on=timezone.localdate() + timedelta(days=30), contact=contact
     )
-    return {"policy": policy, "run": purge_run_preview(policy=policy), "hold": hold}
+    archived = ContactFactory(last_name="Archived")
+    ArchivedContact.objects.create(
+        contact=archived, policy=policy, archived_at=timezone.now(), purge_on=timezone.localdate()
+    )
+    return {"policy": policy, "run": purge_run_preview(policy=policy), "hold": hold, "archived": archived}
 
 
 def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
@@ -488,6 +507,7 @@ def parameters(target: dict[str, Any] | None, route_: str) -> dict[str, str]:
         obj = target["object"]
         values["pk"] = str(obj.pk)
         values["key"] = str(getattr(obj, "key", obj.pk))  # an API detail looked up by its key (a purpose)
+        values["contact"] = str(obj.pk)  # the archive's API looks an archived record up by its contact
         if "interaction_pk" in route_:  # /contacts/<pk>/interactions/<interaction_pk>/...
             values.update(pk=str(obj.contact_id), interaction_pk=str(obj.pk))
     return values

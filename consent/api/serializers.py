@@ -24,6 +24,10 @@ class CheckQuerySerializer(serializers.Serializer):
     email = serializers.CharField(required=False, max_length=254, help_text="An e-mail address (any case, spaces).")
     purpose = PurposeField(help_text="The purpose's key, e.g. `newsletter`.")
     channel = serializers.ChoiceField(choices=Channel.choices)
+    at = serializers.DateTimeField(
+        required=False,
+        help_text="When the person would be contacted (e.g. a planned call, for the call slots); default: now.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("contact" in attrs) == ("email" in attrs):
@@ -87,6 +91,10 @@ class BulkCheckSerializer(serializers.Serializer):
     purpose = PurposeField()
     channel = serializers.ChoiceField(choices=Channel.choices)
     identifiers = IdentifiersField()
+    at = serializers.DateTimeField(
+        required=False,
+        help_text="When the person would be contacted (e.g. a planned call, for the call slots); default: now.",
+    )
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -97,7 +105,9 @@ class AnswerSerializer(serializers.Serializer):
     reason = serializers.CharField(
         help_text="Why: consent, existing_customer, professional, generic_address, opt_out, current_contract when "
         "allowed; unknown, restricted, suppressed, objected, withdrawn, expired, no_consent, awaiting_confirmation, "
-        "not_profession_related, channel_not_used, purpose_inactive when denied."
+        "not_profession_related, channel_not_used, purpose_inactive, needs_refresh (the purpose changed "
+        "materially since the consent), outside_call_hours, bloctel_listed, bloctel_unchecked (calls to consumers, "
+        "CNS-09) when denied."
     )
     lawful_basis = serializers.CharField(help_text="The purpose's lawful basis (Art. 6(1)).")
 
@@ -134,7 +144,7 @@ class PurposeSerializer(serializers.ModelSerializer):
 
 
 class ConsentEventSerializer(StrictModelSerializer):
-    contact = StrictPrimaryKeyRelatedField(queryset=Contact.objects.live())
+    contact = StrictPrimaryKeyRelatedField(queryset=Contact.objects.visible())
     purpose = PurposeField()
     wording = StrictPrimaryKeyRelatedField(
         queryset=ConsentWording.objects.all(),

@@ -82,7 +82,11 @@ class ConsentCheckView(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         answer = check_one(
-            _identifier(data), purpose=data["purpose"], channel=data["channel"], owner_id=_owner_scope(request)
+            _identifier(data),
+            purpose=data["purpose"],
+            channel=data["channel"],
+            now=data.get("at"),
+            owner_id=_owner_scope(request),
         )
         return Response(answer.as_dict())
 
@@ -99,6 +103,7 @@ class ConsentCheckView(APIView):
             [_identifier(item) for item in data["identifiers"]],
             purpose=data["purpose"],
             channel=data["channel"],
+            now=data.get("at"),
             owner_id=_owner_scope(request),
         )
         return Response({"results": [a.as_dict() for a in answers], "denied": exclusion_counts(answers)})

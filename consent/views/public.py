@@ -66,14 +66,16 @@ def _contact(salt: str, token: str) -> tuple[Contact, dict[str, Any]]:
 
 
 def _rows(contact: Contact, language: str) -> list[dict[str, Any]]:
-    states = {(s.purpose_id, s.channel): s.status for s in contact.consent_states.all()}
+    states = {(s.purpose_id, s.channel): (s.status, s.granted_at) for s in contact.consent_states.all()}
     rows = []
     for purpose in Purpose.objects.filter(active=True).order_by("name"):
         wording = wording_current(purpose=purpose, language=language)
         if wording is None:
             continue
         for channel in purpose.channels:
-            status = states.get((purpose.pk, channel))
+            status, granted_at = states.get((purpose.pk, channel), (None, None))
+            if status == Status.GRANTED and _needs_refresh(purpose, granted_at):
+                status = None  # CNS-06: the person is asked again, as if they had never consented
             rows.append(
                 {
                     "purpose": purpose,
@@ -87,6 +89,10 @@ def _rows(contact: Contact, language: str) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def _needs_refresh(purpose: Purpose, granted_at: Any) -> bool:
+    return bool(purpose.refresh_required_since and granted_at and granted_at < purpose.refresh_required_since)
 
 
 def _apply_choices(request: HttpRequest, contact: Contact, rows: list[dict[str, Any]], blocked: bool) -> int:

@@ -22,7 +22,14 @@ from .. import services
 from ..audience import COLUMNS, audience_build, audience_export
 from ..forms import AudienceForm, PurposeForm, RecordConsentForm, WordingEditForm, WordingForm
 from ..models import Action, ConsentWording, Method, Purpose, Suppression
-from ..selectors import contact_events, contact_states, contact_suppressed, monthly_rates, purposes_with_counts
+from ..selectors import (
+    contact_events,
+    contact_states,
+    contact_suppressed,
+    contacts_needing_refresh,
+    monthly_rates,
+    purposes_with_counts,
+)
 
 AREA = "core.access_consents"
 
@@ -81,8 +88,23 @@ def purpose_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": chart,
             "rates": rates,
             "wording_form": WordingForm(),
+            "needing_refresh": contacts_needing_refresh(purpose=purpose),
         },
     )
+
+
+@require_POST
+@staff_permission_required(AREA, "consent.change_purpose")
+def material_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """CNS-06: the DPO flags a material change of the purpose's activity; older consents must be renewed."""
+    purpose = get_object_or_404(Purpose.objects.select_related("activity"), pk=pk)
+    count = services.material_change_flag(activity=purpose.activity, note=request.POST.get("note", "")[:200])
+    messages.success(
+        request,
+        _("%(count)d purpose(s) of “%(activity)s” flagged: consents given before now must be renewed.")
+        % {"count": count, "activity": purpose.activity},
+    )
+    return redirect("consent:purpose_detail", pk=purpose.pk)
 
 
 @staff_permission_required(AREA, "consent.add_consentwording")

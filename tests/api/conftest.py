@@ -24,6 +24,7 @@ def existing_ids(db: None) -> dict[str, list[int]]:
     interaction_create(contact=contacts[0], kind="call", occurred_at=timezone.now(), subject="Call", body="Notes")
     contact_delete(contact=contacts[-1])
     return {
+        "retention": _retention_ids(contacts[0]),
         "contacts": [contact.pk for contact in contacts],
         "organisations": list(Organisation.objects.values_list("pk", flat=True)),
         "interactions": list(Interaction.objects.values_list("pk", flat=True)),
@@ -33,6 +34,22 @@ def existing_ids(db: None) -> dict[str, list[int]]:
             ).pk
         ],
     }
+
+
+def _retention_ids(contact) -> list[int]:
+    """Policies, a previewed run and a hold: small ids the retention endpoints share."""
+    from datetime import timedelta
+
+    from retention.models import RetentionPolicy
+    from retention.services import legal_hold_place, purge_run_preview
+
+    from ..factories import UserFactory
+
+    run = purge_run_preview(policy=RetentionPolicy.objects.get(key="deleted-contacts"))
+    hold = legal_hold_place(
+        owner=UserFactory(), reason="Claim", ends_on=timezone.localdate() + timedelta(days=9), contact=contact
+    )
+    return sorted({*RetentionPolicy.objects.values_list("pk", flat=True), run.pk, hold.pk})
 
 
 @pytest.fixture

@@ -152,3 +152,15 @@ def test_event_list_refuses_a_bad_contact_filter_or_cursor_and_writes_take_json_
     body = {"contact": str(contact.pk), "purpose": "newsletter", "channel": "email", "action": "withdrawn"}
     answer = client.post("/api/v1/consents/events/", body, format="json")
     assert answer.status_code == 400 and "contact" in answer.json()
+
+
+def test_a_call_planned_at_13_30_is_blocked(prospection, make_contact):
+    consumer = make_contact(kind="consumer", status="customer")  # a current contract: callable in the slots
+    _key, client = key_api("consents:read")
+    query = {"contact": consumer.pk, "purpose": "offers", "channel": "phone"}
+    lunch = client.get("/api/v1/consents/check", {**query, "at": "2026-09-08T13:30:00+02:00"}).json()
+    morning = client.get("/api/v1/consents/check", {**query, "at": "2026-09-08T11:00:00+02:00"}).json()
+    assert (lunch["allowed"], lunch["reason"]) == (False, "outside_call_hours")
+    assert morning["allowed"] is True
+    bad = client.get("/api/v1/consents/check", {**query, "at": "tomorrow"})
+    assert bad.status_code == 400 and "at" in bad.json()

@@ -81,11 +81,11 @@ def test_prospection_matrix_by_email(
 
 def test_phone_canvassing_of_consumers_needs_consent_from_the_switch_date(prospection, make_contact, settings):
     settings.CONSENT_PHONE_OPT_IN_FROM = "2026-08-11"
-    prospect = make_contact(kind=PersonKind.CONSUMER, status=ContactStatus.PROSPECT)
+    prospect = make_contact(kind=PersonKind.CONSUMER, status=ContactStatus.PROSPECT, phones=["+33 6 55 55 55 55"])
     customer = make_contact(kind=PersonKind.CONSUMER, status=ContactStatus.CUSTOMER)
     before = dt.datetime(2026, 8, 10, 12, tzinfo=dt.UTC)
     after = dt.datetime(2026, 8, 11, 12, tzinfo=dt.UTC)
-    assert ask(prospect, prospection, "phone", now=before).reason == Reason.OPT_OUT
+    assert ask(prospect, prospection, "phone", now=before).reason == Reason.BLOCTEL_UNCHECKED
     assert ask(prospect, prospection, "phone", now=after).reason == Reason.NO_CONSENT
     assert ask(customer, prospection, "phone", now=after).reason == Reason.CURRENT_CONTRACT
     services.consent_give(
@@ -129,3 +129,89 @@ def test_bulk_answers_in_order_with_the_same_rules(newsletter, wording_en, make_
     assert [a.reason for a in answers[:3]] == [Reason.CONSENT, Reason.NO_CONSENT, Reason.UNKNOWN]
     assert answers[1].contact_id == nothing.pk
     assert len(answers) == 53
+
+
+def _phone_hash(number: str) -> str:
+    return services.identifier_hash("phone", number)
+
+
+def test_before_the_switch_date_a_bloctel_listed_or_unchecked_number_is_not_callable(
+    prospection, make_contact, settings
+):
+    from consent.phone import bloctel_record
+
+    settings.CONSENT_PHONE_OPT_IN_FROM = "2026-08-11"
+    monday_afternoon = dt.datetime(2026, 8, 3, 14, 30, tzinfo=dt.UTC)  # 16:30 in Paris
+    listed = make_contact(kind=PersonKind.CONSUMER, phones=["+33 6 11 11 11 11"])
+    clear = make_contact(kind=PersonKind.CONSUMER, phones=["+33 6 22 22 22 22"])
+    stale = make_contact(kind=PersonKind.CONSUMER, phones=["+33 6 33 33 33 33"])
+    customer = make_contact(kind=PersonKind.CONSUMER, status=ContactStatus.CUSTOMER, phones=["+33 6 44 44 44 44"])
+    bloctel_record(
+        checked=[_phone_hash("+33 6 22 22 22 22")],
+        listed=[_phone_hash("+33 6 11 11 11 11"), _phone_hash("+33 6 44 44 44 44")],
+        checked_at=monday_afternoon - dt.timedelta(days=2),
+    )
+    bloctel_record(
+        checked=[_phone_hash("+33 6 33 33 33 33")], listed=[], checked_at=monday_afternoon - dt.timedelta(days=31)
+    )
+
+    assert ask(listed, prospection, "phone", now=monday_afternoon).reason == Reason.BLOCTEL_LISTED
+    assert ask(clear, prospection, "phone", now=monday_afternoon).reason == Reason.OPT_OUT
+    assert ask(stale, prospection, "phone", now=monday_afternoon).reason == Reason.BLOCTEL_UNCHECKED
+    # a current contract with a direct link (the analogous-offer purpose) is the exception
+    assert ask(customer, prospection, "phone", now=monday_afternoon).allowed
+    # e-mail is not concerned
+    assert ask(listed, prospection, "email", now=monday_afternoon).reason != Reason.BLOCTEL_LISTED
+
+
+@pytest.mark.parametrize(
+    ("local", "allowed"),
+    [
+        ("2026-09-07 10:00", True),  # Monday, first minute of the morning slot
+        ("2026-09-07 12:59", True),
+        ("2026-09-07 13:30", False),  # the lunch break
+        ("2026-09-07 19:59", True),
+        ("2026-09-07 20:00", False),
+        ("2026-09-07 09:59", False),
+        ("2026-09-05 11:00", False),  # Saturday
+        ("2026-11-11 11:00", False),  # Armistice Day, a Wednesday
+        ("2026-04-06 11:00", False),  # Easter Monday 2026
+        ("2026-05-14 11:00", False),  # Ascension 2026
+        ("2026-05-25 11:00", False),  # Whit Monday 2026
+    ],
+)
+def test_consumers_are_called_only_in_the_permitted_slots(prospection, make_contact, local, allowed):
+    from zoneinfo import ZoneInfo
+
+    consumer = make_contact(kind=PersonKind.CONSUMER)
+    services.consent_give(
+        contact=consumer, purpose=prospection, channel="phone", method=Method.PHONE, wording=prospection.wordings.get()
+    )
+    at = dt.datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("Europe/Paris"))
+    answer = ask(consumer, prospection, "phone", now=at)
+    assert answer.allowed is allowed
+    if not allowed:
+        assert answer.reason == Reason.OUTSIDE_CALL_HOURS
+    professional = make_contact(kind=PersonKind.PROFESSIONAL)
+    assert ask(professional, prospection, "phone", now=at).reason != Reason.OUTSIDE_CALL_HOURS
+
+
+def test_bloctel_import_stores_hashes_only_and_makes_the_listed_number_uncallable(
+    prospection, make_contact, settings, tmp_path
+):
+    from django.core.management import call_command
+
+    from consent.models import BloctelCheck
+
+    settings.CONSENT_PHONE_OPT_IN_FROM = "2099-01-01"
+    listed = make_contact(kind=PersonKind.CONSUMER, phones=["+33 6 12 12 12 12"])
+    clear = make_contact(kind=PersonKind.CONSUMER, phones=["+33 6 34 34 34 34"])
+    answer = tmp_path / "bloctel.csv"
+    answer.write_text("0612121212\nnot a number\n")
+    call_command("bloctel_import", str(answer))
+
+    assert BloctelCheck.objects.count() == 2
+    assert not BloctelCheck.objects.filter(value_hash__contains="612121212").exists()
+    tuesday_morning = timezone.now().replace(year=2026, month=9, day=8, hour=9, minute=30)  # 11:30 in Paris
+    assert ask(listed, prospection, "phone", now=tuesday_morning).reason == Reason.BLOCTEL_LISTED
+    assert ask(clear, prospection, "phone", now=tuesday_morning).allowed

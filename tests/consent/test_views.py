@@ -182,3 +182,35 @@ def test_erasure_removes_the_consent_proof_and_its_attachment(
     assert not ConsentEvent.objects.filter(contact_id=contact.pk).exists()
     assert not ConsentState.objects.filter(contact_id=contact.pk).exists()
     assert not path.exists()
+
+
+def test_a_material_change_makes_consented_contacts_ineligible_and_lists_them_for_re_permission(
+    newsletter, make_contact, role_client
+):
+    """CNS-06: flagged by the DPO, the older consents stop counting until the person gives consent again."""
+    from django.urls import reverse
+
+    from consent.eligibility import Identifier, Reason, check_one
+    from consent.models import Method
+    from consent.services import consent_give
+
+    wording = newsletter.wordings.get(language="en")
+    consented = make_contact(last_name="Consentedbefore")
+    consent_give(contact=consented, purpose=newsletter, channel="email", method=Method.PHONE, wording=wording)
+    assert check_one(Identifier(contact_id=consented.pk), purpose=newsletter, channel="email").allowed
+
+    client = role_client("DPO")
+    response = client.post(reverse("consent:material_change", args=[newsletter.pk]), {"note": "Now weekly"})
+    assert response.status_code == 302
+    newsletter.refresh_from_db()
+
+    answer = check_one(Identifier(contact_id=consented.pk), purpose=newsletter, channel="email")
+    assert (answer.allowed, answer.reason) == (False, Reason.NEEDS_REFRESH)
+    page = client.get(reverse("consent:purpose_detail", args=[newsletter.pk])).content.decode()
+    assert "Consentedbefore" in page and 'id="refresh-required"' in page
+
+    # the person renews (here by phone): the consent counts again and the list is empty
+    consent_give(contact=consented, purpose=newsletter, channel="email", method=Method.PHONE, wording=wording)
+    assert check_one(Identifier(contact_id=consented.pk), purpose=newsletter, channel="email").allowed
+    assert "Consentedbefore" not in client.get(reverse("consent:purpose_detail", args=[newsletter.pk])).content.decode()
+    assert role_client("Sales").post(reverse("consent:material_change", args=[newsletter.pk])).status_code == 403

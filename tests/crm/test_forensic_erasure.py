@@ -362,6 +362,21 @@ def import_a_file_without_a_header(journey: Journey) -> None:
     _import(journey, out.getvalue(), "salon.csv", {0: "first_name", 1: "last_name", 2: "email"})
 
 
+def ask_for_re_permission(journey: Journey) -> None:
+    """RET-04: a re-consent request through the outbox (it greets the person by name); the person opens it."""
+    from django.test import Client
+
+    from core.models import OutboxMessage
+    from retention.models import RetentionPolicy
+    from retention.repermission import repermission_request_send
+
+    policy = RetentionPolicy.objects.get(key="customers")
+    request = repermission_request_send(contact=journey.contact, policy=policy)
+    body = OutboxMessage.objects.get(pk=request.outbox_message_ref).body
+    link = next(word for word in body.split() if "/privacy/renew/" in word)
+    ok(Client().get("/" + link.split("://", 1)[1].split("/", 1)[1]), 200)
+
+
 def delete_restore_delete(journey: Journey) -> None:
     delete = reverse("crm:contact_delete", args=[journey.contact_id])
     ok(journey.admin.post(delete, {"reason": journey.plant("delete reason")}), 302)
@@ -472,6 +487,7 @@ STEPS: list[Callable[[Journey], None]] = [
     tag_and_untag,
     restrict_tell_and_lift,
     send_the_art14_notice,
+    ask_for_re_permission,
     merge_through_an_import,
     import_a_file_without_a_header,
     record_consents_with_their_proof,
@@ -626,6 +642,7 @@ PERIODIC_TASKS: dict[str, Callable[..., tuple] | None] = {
     "crm.tasks.send_art14_notices": None,
     "crm.tasks.expire_import_jobs": import_jobs_expire,
     "retention.tasks.evaluate_policies": lambda now: retention_purges(now.date()),
+    "retention.tasks.send_repermission_requests": None,  # sends messages, removes nothing
 }
 
 

@@ -70,3 +70,34 @@ def test_opening_an_archived_record_needs_a_reason_and_is_logged(archiving_polic
     assert (access.user.username, access.reason) == ("dpo", "Tax audit of 2023 orders")
     assert AuditEvent.objects.filter(action="retention.archive_opened", subject_id=contact.pk).exists()
     assert role_client("Administrator").post(url, {"reason": "curious"}).status_code == 403
+
+
+def test_an_archived_contact_leaves_audiences_the_check_api_and_exports(archiving_policy, old_prospect, dpo_user):
+    # given: two consenting contacts of a tag, one of them past its period and archived
+    from consent.audience import audience_build
+    from consent.eligibility import Identifier, check_one
+    from consent.services import consent_give, purpose_save, wording_publish
+    from crm.exports import filtered_contacts
+    from crm.models import Tag
+    from registry.models import ProcessingActivity
+
+    activity = ProcessingActivity.objects.create(reference="ACT-A", name="News", main_purpose="News")
+    purpose = purpose_save(
+        data={"key": "news", "name": "News", "activity": activity, "lawful_basis": "consent", "channels": ["email"]}
+    )
+    wording = wording_publish(purpose=purpose, language="en", text="Send me news.")
+    tag = Tag.objects.create(name="Fair 2021")
+    archived, visible = old_prospect(emails=["old@example.com"]), ContactFactory(emails=["new@example.com"])
+    for contact in (archived, visible):
+        contact.tags.add(tag)
+        consent_give(contact=contact, purpose=purpose, channel="email", method="paper", wording=wording)
+    purge_policy_now(policy=archiving_policy)
+    assert ArchivedContact.objects.filter(contact=archived).exists()
+
+    # then: out of the audience (not even counted), unknown to "may I contact?", out of the DPO's export
+    audience = audience_build(purpose=purpose, channel="email", tag=tag)
+    assert (audience.eligible, audience.considered) == ([visible.pk], 1)
+    for identifier in (Identifier(contact_id=archived.pk), Identifier(email="old@example.com")):
+        answer = check_one(identifier, purpose=purpose, channel="email")
+        assert (answer.allowed, answer.reason) == (False, "unknown")
+    assert list(filtered_contacts(dpo_user, {}).values_list("pk", flat=True)) == [visible.pk]

@@ -43,7 +43,7 @@ class Command(BaseCommand):
         terms = self._terms(opts)
         params = self._filters(filter)
         with acting_as(Actor.system("export_contacts")):
-            filterset = ContactFilter(params, queryset=Contact.objects.live())
+            filterset = ContactFilter(params, queryset=Contact.objects.visible())
             if not filterset.is_valid():
                 raise CommandError(f"Invalid filter: {dict(filterset.errors)}")
             columns = exports.export_columns(None, include_notes=with_notes)
