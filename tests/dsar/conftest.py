@@ -46,3 +46,14 @@ def verified_request(db: None) -> Callable[..., Request]:
         return Request.objects.order_by("-pk").first()
 
     return make
+
+
+@pytest.fixture
+def time_travel(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], None]:
+    """Move the services' clock (django.utils.timezone.now as they see it) to a fixed instant."""
+    from django.utils import timezone
+
+    def travel(moment: Any) -> None:
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return travel
