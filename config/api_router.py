@@ -7,6 +7,7 @@ from consent.api.views import ConsentCheckView, ConsentEventViewSet, PurposeView
 from core.api import ThrottleFirstMixin
 from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
 from crm.api.webhooks import RecipientEndpointViewSet
+from dsar.api.views import RequestViewSet
 from registry.api.views import BreachViewSet, ProcessingActivityViewSet
 from retention.api.views import ArchiveViewSet, LegalHoldViewSet, PurgeRunViewSet, RetentionPolicyViewSet
 
@@ -35,6 +36,7 @@ router.register("retention/policies", RetentionPolicyViewSet, basename="retentio
 router.register("retention/runs", PurgeRunViewSet, basename="purgerun")
 router.register("retention/holds", LegalHoldViewSet, basename="legalhold")
 router.register("retention/archive", ArchiveViewSet, basename="archivedcontact")
+router.register("requests", RequestViewSet, basename="request")
 
 app_name = "api"
 urlpatterns = [

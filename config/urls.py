@@ -7,6 +7,7 @@ from consent.views import public as consent_public
 from core import language
 from core import views as core_views
 from core.api import api_not_found
+from dsar.views import public as dsar_public
 from registry.views.public import privacy_notice
 from retention import views as retention_views
 
@@ -23,6 +24,8 @@ urlpatterns = [
     path("privacy/confirm/<str:token>/", consent_public.confirm, name="consent_confirm"),
     path("privacy/unsubscribe/<str:token>/", consent_public.unsubscribe, name="consent_unsubscribe"),
     path("privacy/renew/<str:token>/", retention_views.renew, name="retention_renew"),
+    path("privacy/request/", dsar_public.request_form, name="dsar_request"),
+    path("privacy/request/verify/<str:token>/", dsar_public.request_verify, name="dsar_verify"),
 ]
 
 urlpatterns += language.language_patterns(

@@ -136,6 +136,11 @@ RETENTION_DPO = [
     "retention.open_archive",
 ]
 
+# Data-subject requests (issue 10): support and the DPO handle them; only the DPO extends or refuses one;
+# the administrator and the auditor read them.
+DSAR_HANDLE = ["dsar.view_request", "dsar.add_request", "dsar.change_request"]
+DSAR_DPO = [*DSAR_HANDLE, "dsar.decide_request"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         *ALL_AREAS,
@@ -146,6 +151,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *REGISTRY_MAINTAIN,
         *CONSENT_MANAGE,
         *RETENTION_OPERATE,
+        "dsar.view_request",
     ],
     DPO: [
         *ALL_AREAS,
@@ -156,6 +162,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *REGISTRY_DPO,
         *CONSENT_MANAGE,
         *RETENTION_DPO,
+        *DSAR_DPO,
     ],
     SALES: [
         "core.access_contacts",
@@ -190,6 +197,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("organisation", "view"),
         *_crud("tag", "view"),
         "core.view_outboxmessage",
+        *DSAR_HANDLE,
     ],
     AUDITOR: [
         *ALL_AREAS,
@@ -200,6 +208,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *REGISTRY_READ,
         *CONSENT_READ,
         *RETENTION_READ,
+        "dsar.view_request",
     ],
 }
 

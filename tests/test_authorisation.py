@@ -41,6 +41,7 @@ from crm.imports.services import import_job_create
 from crm.models import Organisation, RecipientEndpoint, RecipientNotification
 from crm.querysets import ContactQuerySet
 from crm.services import contact_delete, interaction_create
+from dsar.services import request_register
 from registry.services import activity_create, breach_record, recipient_save
 from retention.models import ArchivedContact, RetentionPolicy
 from retention.services import legal_hold_place, purge_run_preview
@@ -89,6 +90,8 @@ CONSENT_READERS = frozenset({ADMIN, DPO, SALES, MARKETING, AUDITOR})
 CONSENT_MANAGERS = frozenset({ADMIN, DPO, MARKETING})
 CONTACT_CONSENT_READERS = frozenset({ADMIN, DPO, MARKETING, AUDITOR}) | own(SALES)
 CONTACT_CONSENT_RECORDERS = CONSENT_MANAGERS | own(SALES)
+REQUEST_READERS = frozenset({ADMIN, DPO, SUPPORT, AUDITOR})
+REQUEST_HANDLERS = frozenset({DPO, SUPPORT})
 
 # HTTP methods a view may accept. HEAD and OPTIONS follow GET and are not tried.
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -133,6 +136,9 @@ SPEC: dict[str, Route] = {
     "consent_confirm": route(ANY=PUBLIC),
     "consent_unsubscribe": route(ANY=NOBODY),
     "retention_renew": route(ANY=NOBODY),
+    # The request form, and its verification link (a forged token: the "link no longer valid" page, 410).
+    "dsar_request": route(ANY=PUBLIC),
+    "dsar_verify": route(ANY=PUBLIC),
     # Staff pages.
     "home": route(ANY=SIGNED_IN),
     "dashboard": route(ANY=COMPLIANCE_READERS),
@@ -156,7 +162,19 @@ SPEC: dict[str, Route] = {
     "consent:contact_record": route("contact", ANY=CONTACT_CONSENT_RECORDERS),
     "consent:contact_object": route("contact", ANY=CONTACT_CONSENT_RECORDERS),
     "consent:contact_proof": route("contact", ANY=CONTACT_CONSENT_READERS),
-    "dsar:index": route(ANY=NOBODY),  # an area without pages yet answers "not found" to everyone
+    "dsar:index": route(ANY=REQUEST_READERS),
+    "dsar:request_create": route(ANY=REQUEST_HANDLERS),
+    "dsar:request_detail": route("dsar_request", ANY=REQUEST_READERS),
+    "dsar:request_assign": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_note": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_ask_information": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_receive_information": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_confirm_identity": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_extend": route("dsar_request", POST={DPO}),
+    "dsar:request_refuse": route("dsar_request", POST={DPO}),
+    "dsar:request_communicate": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_match_add": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_match_remove": route("dsar_request", POST=REQUEST_HANDLERS),
     "registry:index": route(ANY=COMPLIANCE_READERS),
     "registry:activity_create": route(ANY=REGISTRY_EDITORS),
     "registry:activity_detail": route("activity", ANY=COMPLIANCE_READERS),
@@ -274,6 +292,12 @@ SPEC: dict[str, Route] = {
     "api:legalhold-lift": route("hold", POST=REGISTRY_EDITORS),
     "api:archivedcontact-list": route(GET={DPO}),
     "api:archivedcontact-open": route("archived", POST={DPO}),
+    "api:request-list": route(GET=REQUEST_READERS, POST=REQUEST_HANDLERS),
+    "api:request-detail": route("dsar_request", GET=REQUEST_READERS),
+    "api:request-events": route("dsar_request", GET=REQUEST_READERS),
+    "api:request-matches": route("dsar_request", GET=REQUEST_READERS, POST=REQUEST_HANDLERS),
+    "api:request-extend": route("dsar_request", POST={DPO}),
+    "api:request-refuse": route("dsar_request", POST={DPO}),
 }
 
 # Values for URL parameters that do not point at a world object.
@@ -284,6 +308,7 @@ FIXED_PARAMETERS = {
     "url": "missing/",
     "fmt": "json",
     "token": "forged-token",
+    "contact_id": "1",
 }
 SERVER_ERRORS_ALLOWED = {503}  # /healthz says "the database or broker is down" with a 503
 
@@ -400,6 +425,7 @@ SHARED = (
     "run",
     "hold",
     "archived",
+    "dsar_request",
 )  # objects nobody owns: tried once, as "theirs"
 
 
@@ -475,6 +501,13 @@ def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
         apikey=api_key_create(name="sync", scopes=["contacts:read"])[0],
         **registry_objects(),
         **retention_objects(theirs["contact"]),
+        dsar_request=request_register(
+            rights=["access"],
+            name="Requester",
+            email=theirs["contact"].primary_email,
+            channel="post",
+            received_at=timezone.now(),
+        ),
     )
     if role == ANONYMOUS:
         return World(theirs=theirs, mine={})

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from crm.models import Interaction, Organisation, RecipientEndpoint
 from crm.services import contact_delete, interaction_create
+from dsar.services import request_register
 
 from ..factories import ContactFactory
 
@@ -23,8 +24,18 @@ def existing_ids(db: None) -> dict[str, list[int]]:
     contacts = [ContactFactory(organisation=acme, phones=["+33 6 12 34 56 78"]), *ContactFactory.create_batch(4)]
     interaction_create(contact=contacts[0], kind="call", occurred_at=timezone.now(), subject="Call", body="Notes")
     contact_delete(contact=contacts[-1])
+    requests = [
+        request_register(
+            rights=["access"],
+            name="Requester",
+            email=contacts[0].primary_email,
+            channel="post",
+            received_at=timezone.now(),
+        ).pk
+    ]
     return {
         "retention": _retention_ids(contacts[0]),
+        "requests": requests,
         "contacts": [contact.pk for contact in contacts],
         "organisations": list(Organisation.objects.values_list("pk", flat=True)),
         "interactions": list(Interaction.objects.values_list("pk", flat=True)),

@@ -54,8 +54,15 @@ def _aim_at_existing_rows(case, existing_ids: dict[str, list[int]]) -> None:
 EXCLUDED_CHECKS = [positive_data_acceptance]
 FULL_SCOPES = list(SCOPES)
 READ_SCOPES = [name for name in SCOPES if name.endswith(":read")]
-# Staff-only operations: the Art. 19 tasks and webhooks, the steps of a restriction and the intermediate archive.
-KEYS_NEVER_REACH = ("/recipient-notifications/", "/recipient-webhooks/", "/restriction/", "/retention/archive/")
+# Staff-only operations: the Art. 19 tasks and webhooks, the steps of a restriction, the intermediate archive,
+# data-subject requests.
+KEYS_NEVER_REACH = (
+    "/recipient-notifications/",
+    "/recipient-webhooks/",
+    "/restriction/",
+    "/retention/archive/",
+    "/requests/",
+)
 # Keys only read these: their writes need a person (a DPO approval, a legal hold).
 KEYS_ONLY_READ = ("/retention/",)
 

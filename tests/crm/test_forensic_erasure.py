@@ -44,9 +44,12 @@ from consent.models import ConsentState, ConsentWording, Purpose, Suppression
 from consent.services import purpose_save, wording_publish
 from core.accesslog import QueryStringRedactingLogger
 from core.crypto import PREFIX, blind_index, decrypt
+from core.models import OutboxMessage
 from crm.imports.services import import_jobs_expire
 from crm.models import Contact, ContactPoint, ImportJob, RecipientNotification
 from crm.normalise import normalise_email, normalise_phone
+from dsar.models import Request as DsarRequest
+from dsar.services import submissions_lapse
 from registry.choices import LegalBasis
 from registry.models import ProcessingActivity
 from retention.models import ArchiveAccess, ArchivedContact, LegalHold, RetentionPolicy
@@ -377,6 +380,31 @@ def ask_for_re_permission(journey: Journey) -> None:
     ok(Client().get("/" + link.split("://", 1)[1].split("/", 1)[1]), 200)
 
 
+def make_rights_requests(journey: Journey) -> None:
+    """A request through the public form and its link, worked by the DPO; and a second one never verified."""
+    public = logged(Client(), journey.access_log)
+    form = {"rights": ["access", "rectification"], "email": journey.contact.primary_email.upper(), "website": ""}
+    name = f"{journey.plant('requester first name')} {journey.plant('requester last name')}"
+    ok(public.post(reverse("dsar_request"), {**form, "name": name, "details": journey.plant("request details")}), 200)
+    message = OutboxMessage.objects.filter(template="dsar_verification").latest("pk")
+    token = re.search(r"/privacy/request/verify/([^/\s]+)/", message.body).group(1)
+    ok(public.post(reverse("dsar_verify", args=[token])), 200)
+    case = DsarRequest.objects.latest("pk")
+    assert list(case.matches.values_list("contact_id", flat=True)) == [journey.contact_id]
+    ok(journey.dpo.post(reverse("dsar:request_note", args=[case.pk]), {"text": journey.plant("request note")}), 302)
+    reason = {"category": "complexity", "reason": journey.plant("extension reason")}
+    ok(journey.dpo.post(reverse("dsar:request_extend", args=[case.pk]), reason), 302)
+    ask = {"reason": journey.plant("identity doubt"), "message": journey.plant("information asked")}
+    ok(journey.dpo.post(reverse("dsar:request_ask_information", args=[case.pk]), ask), 302)
+    # never verified: it lapses, with its message, whoever the address belongs to
+    unverified = {
+        **form,
+        "name": journey.plant("unverified requester name"),
+        "details": journey.plant("unverified details"),
+    }
+    ok(public.post(reverse("dsar_request"), unverified), 200)
+
+
 def delete_restore_delete(journey: Journey) -> None:
     delete = reverse("crm:contact_delete", args=[journey.contact_id])
     ok(journey.admin.post(delete, {"reason": journey.plant("delete reason")}), 302)
@@ -488,6 +516,7 @@ STEPS: list[Callable[[Journey], None]] = [
     restrict_tell_and_lift,
     send_the_art14_notice,
     ask_for_re_permission,
+    make_rights_requests,
     merge_through_an_import,
     import_a_file_without_a_header,
     record_consents_with_their_proof,
@@ -643,6 +672,8 @@ PERIODIC_TASKS: dict[str, Callable[..., tuple] | None] = {
     "crm.tasks.expire_import_jobs": import_jobs_expire,
     "retention.tasks.evaluate_policies": lambda now: retention_purges(now.date()),
     "retention.tasks.send_repermission_requests": None,  # sends messages, removes nothing
+    "dsar.tasks.send_reminders": None,
+    "dsar.tasks.lapse_unverified": submissions_lapse,
 }
 
 
