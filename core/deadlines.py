@@ -99,3 +99,47 @@ def retention_cutoff(today: date, *, months: int = 0, days: int = 0) -> datetime
     while add_months(first_unexpired, months) + timedelta(days=days) <= today:
         first_unexpired += timedelta(days=1)
     return start_of_day(first_unexpired)
+
+
+# Art. 12(3): answer a rights request "within one month of receipt", extendable "by two further months"; the
+# extension must be announced "within one month of receipt". DSR-06 (France): the clock stops while the
+# controller awaits information needed to identify the person, and the due date moves by the days stopped.
+ART12_RESPONSE_MONTHS = 1
+ART12_EXTENSION_MONTHS = 2
+# DSR-14: a case shows amber from day 22 of its month (9 days before a 31-day month ends), red once overdue.
+ART12_AT_RISK_FROM_DAY = 22
+ART12_AT_RISK_DAYS_BEFORE_EXTENDED_DUE = 9
+
+
+def art12_due(received_at: datetime, *, paused_days: int = 0, extended: bool = False) -> date:
+    """The last day to answer a request received at `received_at` (Art. 12(3), DSR-03/04/06).
+
+    One calendar month from the day of receipt in the organisation's time zone
+    (31 January -> 28 or 29 February), three with the extension (31 January ->
+    30 April: counted from receipt, not from the first due date), plus the days
+    the clock was suspended.
+    """
+    months = ART12_RESPONSE_MONTHS + (ART12_EXTENSION_MONTHS if extended else 0)
+    return add_months(local_date(received_at), months) + timedelta(days=paused_days)
+
+
+def art12_paused_days(paused_since: datetime, resumed_at: datetime) -> int:
+    """Calendar days the clock stood still: asked on 5 March, answered on 12 March -> 7 (DSR-06)."""
+    return max(0, (local_date(resumed_at) - local_date(paused_since)).days)
+
+
+def art12_extension_open(received_at: datetime, *, paused_days: int, today: date) -> bool:
+    """Whether the request may still be extended on `today`: only up to the original due date (DSR-04)."""
+    return today <= art12_due(received_at, paused_days=paused_days)
+
+
+def art12_at_risk_from(received_at: datetime, *, paused_days: int, due: date, extended: bool) -> date:
+    """The first day a running case shows amber (DSR-14): day 22 of its month, or 9 days before an extended due."""
+    if extended:
+        return due - timedelta(days=ART12_AT_RISK_DAYS_BEFORE_EXTENDED_DUE)
+    return local_date(received_at) + timedelta(days=paused_days + ART12_AT_RISK_FROM_DAY)
+
+
+def art12_days_left(due: date, today: date) -> int:
+    """Days until the due date, 0 on the day itself, negative once overdue."""
+    return (due - today).days

@@ -6,7 +6,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from core.deadlines import add_months, art14_notice_due, art14_overdue_cutoff, local_date
+from core.deadlines import (
+    add_months,
+    art12_at_risk_from,
+    art12_days_left,
+    art12_due,
+    art12_extension_open,
+    art12_paused_days,
+    art14_notice_due,
+    art14_overdue_cutoff,
+    local_date,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -88,3 +98,70 @@ def test_a_collection_just_before_local_midnight_is_overdue_one_day_earlier_than
     cutoff = art14_overdue_cutoff(date(2026, 3, 1))
     assert datetime(2026, 1, 31, 22, 59, tzinfo=UTC) < cutoff
     assert datetime(2026, 1, 31, 23, 0, tzinfo=UTC) >= cutoff
+
+
+# ---- Art. 12(3): rights requests
+
+
+def noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 11, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (date(2026, 3, 15), date(2026, 4, 15)),
+        (date(2025, 1, 31), date(2025, 2, 28)),
+        (date(2024, 1, 31), date(2024, 2, 29)),  # leap year
+        (date(2026, 3, 31), date(2026, 4, 30)),
+        (date(2026, 12, 31), date(2027, 1, 31)),
+    ],
+)
+def test_a_request_is_due_one_calendar_month_after_receipt(received, due):
+    assert art12_due(noon(received)) == due
+
+
+@pytest.mark.parametrize("year", [2025, 2024])
+def test_an_extension_counts_three_months_from_receipt_not_from_the_first_due_date(year):
+    # 31 January -> 28/29 February, and extended -> 30 April (not 28/29 April).
+    assert art12_due(noon(date(year, 1, 31)), extended=True) == date(year, 4, 30)
+
+
+def test_the_receipt_day_is_the_day_in_the_organisations_time_zone(settings):
+    late_evening_utc = datetime(2026, 1, 31, 23, 30, tzinfo=UTC)  # 1 February 00:30 in Paris
+    assert art12_due(late_evening_utc) == date(2026, 3, 1)
+    settings.TIME_ZONE = "UTC"
+    assert art12_due(late_evening_utc) == date(2026, 2, 28)
+
+
+def test_suspended_days_push_the_due_date_back():
+    # DSR-06: received 1 March, information asked 5 March, received 12 March -> due 8 April.
+    paused = art12_paused_days(noon(date(2026, 3, 5)), noon(date(2026, 3, 12)))
+    assert paused == 7
+    assert art12_due(noon(date(2026, 3, 1)), paused_days=paused) == date(2026, 4, 8)
+    assert art12_due(noon(date(2026, 3, 1))) == date(2026, 4, 1)  # suspension off
+
+
+def test_paused_days_are_calendar_days_across_a_change_of_clocks():
+    # Clocks go forward in Paris on 29 March 2026: still 2 calendar days.
+    assert art12_paused_days(datetime(2026, 3, 28, 22, 0, tzinfo=UTC), datetime(2026, 3, 30, 21, 0, tzinfo=UTC)) == 2
+    assert art12_paused_days(noon(date(2026, 3, 12)), noon(date(2026, 3, 5))) == 0
+
+
+def test_an_extension_is_open_only_up_to_the_original_due_date():
+    received = noon(date(2026, 1, 31))
+    assert art12_extension_open(received, paused_days=0, today=date(2026, 2, 28))
+    assert not art12_extension_open(received, paused_days=0, today=date(2026, 3, 1))
+    # Suspended days move the original due date too.
+    assert art12_extension_open(received, paused_days=3, today=date(2026, 3, 3))
+
+
+def test_a_case_turns_amber_on_day_22_and_counts_days_left():
+    received = noon(date(2026, 3, 1))
+    due = art12_due(received)
+    assert art12_at_risk_from(received, paused_days=0, due=due, extended=False) == date(2026, 3, 23)
+    assert art12_at_risk_from(received, paused_days=2, due=due, extended=False) == date(2026, 3, 25)
+    extended_due = art12_due(received, extended=True)
+    assert art12_at_risk_from(received, paused_days=0, due=extended_due, extended=True) == extended_due - timedelta(9)
+    assert art12_days_left(due, due) == 0
+    assert art12_days_left(due, due + timedelta(days=1)) == -1
