@@ -7,6 +7,7 @@ from consent.views import public as consent_public
 from core import language
 from core import views as core_views
 from core.api import api_not_found
+from dsar.fulfilment.public import report_download
 from registry.views.public import privacy_notice
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("privacy/preferences/<str:token>/", consent_public.preferences, name="consent_preferences"),
     path("privacy/confirm/<str:token>/", consent_public.confirm, name="consent_confirm"),
     path("privacy/unsubscribe/<str:token>/", consent_public.unsubscribe, name="consent_unsubscribe"),
+    path("privacy/report/<str:token>/", report_download, name="dsar_report_download"),
 ]
 
 urlpatterns += language.language_patterns(

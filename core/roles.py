@@ -132,6 +132,11 @@ RETENTION_DPO = [
     "retention.open_archive",
 ]
 
+# Fulfilling data-subject requests (issue 10): the DPO does everything, erasure included; Support answers access,
+# portability, rectification and objection requests.
+DSAR_FULFIL = ["dsar.fulfil_request"]
+DSAR_ERASE = [*DSAR_FULFIL, "dsar.erase_request"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         *ALL_AREAS,
@@ -152,6 +157,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *REGISTRY_DPO,
         *CONSENT_MANAGE,
         *RETENTION_DPO,
+        *DSAR_ERASE,
     ],
     SALES: [
         "core.access_contacts",
@@ -186,6 +192,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("organisation", "view"),
         *_crud("tag", "view"),
         "core.view_outboxmessage",
+        *DSAR_FULFIL,
     ],
     AUDITOR: [
         *ALL_AREAS,

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DsarConfig(AppConfig):
     name = "dsar"
     verbose_name = _("Requests")
+
+    def ready(self) -> None:
+        from .fulfilment import hooks
+
+        hooks.connect_signals()

@@ -178,9 +178,7 @@ def _finish(run_id: int) -> ErasureRun:
         run.status, run.finished_at = RunStatus.DONE, timezone.now()
         run.save(update_fields=["status", "finished_at"])
         request = run.request
-        event_record(
-            request=request, action="erasure_done", run=run.pk, erased=run.proofs.count(), held=len(run.held)
-        )
+        event_record(request=request, action="erasure_done", run=run.pk, erased=run.proofs.count(), held=len(run.held))
         if request.status == RequestStatus.OPEN and not run.held:
             request.status = RequestStatus.FULFILLED
             request.save(update_fields=["status", "updated_at"])

@@ -50,7 +50,11 @@ def _matched(request: Request, contact: Contact) -> Contact:
 
 
 def rectification_apply(
-    *, request: Request, contact: Contact, changes: dict[str, Any], emails: list[str] | None = None,
+    *,
+    request: Request,
+    contact: Contact,
+    changes: dict[str, Any],
+    emails: list[str] | None = None,
     phones: list[str] | None = None,
 ) -> list[str]:
     """Apply the corrections the requester asked for; returns the names of the fields that changed.
@@ -73,8 +77,11 @@ def rectification_apply(
             **changes,
         )
         changed = [name for name in changes if getattr(updated, name) != before[name]]
-        changed += [name for name, values in (("emails", emails), ("phones", phones)) if values is not None
-                    and list(getattr(updated, name)) != before_lists[name]]
+        changed += [
+            name
+            for name, values in (("emails", emails), ("phones", phones))
+            if values is not None and list(getattr(updated, name)) != before_lists[name]
+        ]
         if not changed:
             raise ValidationError(_("Nothing to correct: every requested value is already the current one."))
         labels = [str(_field_label(name)) for name in changed]

@@ -52,6 +52,10 @@ class ResponseFile(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("response file")
         verbose_name_plural = _("response files")
+        permissions = [
+            ("fulfil_request", _("Can fulfil data-subject requests (access, portability, rectification, objection)")),
+            ("erase_request", _("Can erase the contacts of an erasure request")),
+        ]
 
     def __str__(self) -> str:
         return self.filename

@@ -45,6 +45,7 @@ from core.crypto import PREFIX, blind_index, decrypt
 from crm.imports.services import import_jobs_expire
 from crm.models import Contact, ImportJob, RecipientNotification
 from crm.normalise import normalise_email, normalise_phone
+from dsar.fulfilment.files import response_files_expire
 from retention.services import policies_evaluate, purge_run_batch
 from tests.crm.api_clients import key_api, staff_api
 
@@ -479,6 +480,7 @@ PERIODIC_TASKS: dict[str, Callable[..., tuple] | None] = {
     "crm.tasks.send_art14_notices": None,
     "crm.tasks.expire_import_jobs": import_jobs_expire,
     "retention.tasks.evaluate_policies": lambda now: retention_purges(now.date()),
+    "dsar.fulfilment.tasks.expire_response_files": lambda now: response_files_expire(now=now),
 }
 
 
