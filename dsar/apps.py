@@ -7,6 +7,10 @@ class DsarConfig(AppConfig):
     verbose_name = _("Requests")
 
     def ready(self) -> None:
+        from .models.requests import declare_match
+
+        declare_match()
+
         from .fulfilment import hooks
 
         hooks.connect_signals()

@@ -201,13 +201,15 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Note")
 
 
-class RequestEventQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("request events are never edited: record a new event instead")
-
-
 # The only change an event accepts: its free text blanked by the erasure of the person.
 REDACTABLE_EVENT_FIELDS = ("text",)
+
+
+class RequestEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        if kwargs and all(name in REDACTABLE_EVENT_FIELDS and not value for name, value in kwargs.items()):
+            return super().update(**kwargs)  # an erasure blanking the text (retention's set-wise purge)
+        raise AppendOnlyError("request events are never edited: record a new event instead")
 
 
 @personal_data(
@@ -297,20 +299,16 @@ class MatchMethod(models.TextChoices):
     STAFF = "staff", _("Added by staff")
 
 
-@personal_data(
-    subject="contact",
-    on_erase=ON_ERASE_ANONYMISE,
-    legal_basis=CASE_FILE_PURPOSE,
-    fields={},
-    notes="The link between a case and a contact; erasure cuts it, the case file keeps that a match existed.",
-)
 class RequestMatch(models.Model):
-    """A contact the request concerns: found through the verified address, or added by staff."""
+    """A contact the request concerns: found through the verified address, or added by staff.
+
+    Declared in the subject-data map by `declare_match` (from DsarConfig.ready), after every other
+    model: the request, its timeline and notes reach their person through this row, so an erasure
+    must deal with them before the row goes.
+    """
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="matches")
-    contact = models.ForeignKey(
-        "crm.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="request_matches"
-    )
+    contact = models.ForeignKey("crm.Contact", on_delete=models.CASCADE, related_name="request_matches")
     method = models.CharField(_("how"), max_length=20, choices=MatchMethod.choices)
     added_by_kind = models.CharField(_("added by (kind)"), max_length=16)
     added_by = models.CharField(_("added by"), max_length=150)
@@ -360,3 +358,13 @@ class PendingSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"submission {self.pk}"
+
+
+def declare_match() -> None:
+    """Put `RequestMatch` in the subject-data map, last of all models (see its docstring)."""
+    personal_data(
+        subject="contact",
+        on_erase=ON_ERASE_DELETE,
+        fields={},
+        notes="The link between a case and a contact; it goes with the contact, the anonymised case file stays.",
+    )(RequestMatch)
