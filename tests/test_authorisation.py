@@ -41,11 +41,13 @@ from crm.imports.services import import_job_create
 from crm.models import Organisation, RecipientNotification
 from crm.querysets import ContactQuerySet
 from crm.services import contact_delete, interaction_create
+from dsar.models import ErasureRun, Right
 from registry.services import activity_create, breach_record, recipient_save
 from retention.models import RetentionPolicy
 from retention.services import legal_hold_place, purge_run_preview
 
 from .conftest import OUTSIDER
+from .dsar.fulfil_support import verified_request
 from .factories import ContactFactory, UserFactory
 
 ADMIN, DPO, SALES, MARKETING, SUPPORT, AUDITOR = (
@@ -89,6 +91,9 @@ CONSENT_READERS = frozenset({ADMIN, DPO, SALES, MARKETING, AUDITOR})
 CONSENT_MANAGERS = frozenset({ADMIN, DPO, MARKETING})
 CONTACT_CONSENT_READERS = frozenset({ADMIN, DPO, MARKETING, AUDITOR}) | own(SALES)
 CONTACT_CONSENT_RECORDERS = CONSENT_MANAGERS | own(SALES)
+REQUEST_FULFILLERS = frozenset({DPO, SUPPORT})
+REQUEST_ERASERS = frozenset({DPO})
+REQUEST_AREA = frozenset({ADMIN, DPO, SUPPORT, AUDITOR})
 
 # HTTP methods a view may accept. HEAD and OPTIONS follow GET and are not tried.
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -250,6 +255,24 @@ SPEC: dict[str, Route] = {
     "api:purpose-detail": route("purpose", GET=CONSENT_READERS),
     "api:consentevent-list": route(GET=CONSENT_READERS, POST=CONSENT_MANAGERS | {SALES}),
     "api:consentevent-detail": route("event", GET=CONSENT_READERS),
+    # Fulfilment of data-subject requests (dsar.fulfilment): the DPO and Support; erasure and restriction the DPO.
+    "dsar_report_download": route(ANY=NOBODY),  # a forged link opens nothing (404)
+    "dsar:fulfilment": route("fulfil_request", ANY=REQUEST_FULFILLERS),
+    "dsar:fulfil_access": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "dsar:fulfil_portability": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "dsar:fulfil_rectify": route("fulfil_request", ANY=REQUEST_FULFILLERS),
+    "dsar:fulfil_erasure": route("fulfil_request", ANY=REQUEST_ERASERS),
+    "dsar:fulfil_restrict": route("fulfil_request", POST=REQUEST_ERASERS),
+    "dsar:fulfil_object_marketing": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "dsar:fulfil_object_decide": route("fulfil_request", ANY=REQUEST_FULFILLERS),
+    "dsar:erasure_run": route("erasure_run", GET=REQUEST_AREA),
+    "api:request-access-report": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "api:request-portability": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "api:request-erasure": route("fulfil_request", GET=REQUEST_ERASERS, POST=REQUEST_ERASERS),
+    "api:request-rectification": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "api:request-restriction": route("fulfil_request", POST=REQUEST_ERASERS),
+    "api:request-objection": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "api:erasurerun-detail": route("erasure_run", GET=REQUEST_AREA),
 }
 
 # Values for URL parameters that do not point at a world object.
@@ -374,6 +397,8 @@ SHARED = (
     "policy",
     "run",
     "hold",
+    "fulfil_request",
+    "erasure_run",
 )  # objects nobody owns: tried once, as "theirs"
 
 
@@ -429,6 +454,12 @@ def retention_objects(contact: Any) -> dict[str, Any]:
     return {"policy": policy, "run": purge_run_preview(policy=policy), "hold": hold}
 
 
+def fulfilment_objects(contact: Any) -> dict[str, Any]:
+    case = verified_request([contact], rights=[right.value for right in Right])
+    run = ErasureRun.objects.create(request=case, contact_ids=[contact.pk], operator_label="dpo")
+    return {"fulfil_request": case, "erasure_run": run}
+
+
 def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
     cache.clear()  # no throttle count left by another test
     someone_else = UserFactory(username="someone-else", roles=[SALES])
@@ -442,6 +473,7 @@ def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
         apikey=api_key_create(name="sync", scopes=["contacts:read"])[0],
         **registry_objects(),
         **retention_objects(theirs["contact"]),
+        **fulfilment_objects(theirs["contact"]),
     )
     if role == ANONYMOUS:
         return World(theirs=theirs, mine={})
@@ -474,6 +506,8 @@ def parameters(target: dict[str, Any] | None, route_: str) -> dict[str, str]:
         obj = target["object"]
         values["pk"] = str(obj.pk)
         values["key"] = str(getattr(obj, "key", obj.pk))  # an API detail looked up by its key (a purpose)
+        if "contact_id" in route_:  # /requests/<pk>/fulfilment/…/<contact_id>/: a contact matched to the request
+            values["contact_id"] = str(obj.matches.first().contact_id)
         if "interaction_pk" in route_:  # /contacts/<pk>/interactions/<interaction_pk>/...
             values.update(pk=str(obj.contact_id), interaction_pk=str(obj.pk))
     return values
