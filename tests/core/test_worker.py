@@ -31,6 +31,10 @@ RUN_THROUGH_A_WORKER = {
         "registry.test_worker::test_the_worker_tells_the_contacts_concerned_by_a_breach"
     ),
     "crm.tasks.send_art14_notices": "crm.test_worker::test_the_worker_sends_pending_art14_notices_batch_by_batch",
+    "dsar.fulfilment.tasks.erasure_run_execute": (
+        "dsar.test_fulfil_worker::test_the_worker_erases_the_matched_contacts_with_a_proof_each"
+    ),
+    "dsar.fulfilment.tasks.expire_response_files": "dsar.test_fulfil_worker::test_the_worker_deletes_expired_response_files",
 }
 
 
