@@ -34,7 +34,9 @@ RUN_THROUGH_A_WORKER = {
     "dsar.fulfilment.tasks.erasure_run_execute": (
         "dsar.test_fulfil_worker::test_the_worker_erases_the_matched_contacts_with_a_proof_each"
     ),
-    "dsar.fulfilment.tasks.expire_response_files": "dsar.test_fulfil_worker::test_the_worker_deletes_expired_response_files",
+    "dsar.fulfilment.tasks.expire_response_files": (
+        "dsar.test_fulfil_worker::test_the_worker_deletes_expired_response_files"
+    ),
 }
 
 
