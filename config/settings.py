@@ -256,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
     "retention-evaluate": {"task": "retention.tasks.evaluate_policies", "schedule": crontab(hour=3, minute=0)},
     # CON-12: Art. 14 notices to contacts from indirect sources, each morning (CELERY_TIMEZONE).
     "art14-notices": {"task": "crm.tasks.send_art14_notices", "schedule": crontab(hour=9, minute=0)},
+    # Requests (issue 10): reminders before due dates and overdue escalation each morning (DSR-14); unverified
+    # submissions of the public form deleted once lapsed.
+    "dsar-reminders": {"task": "dsar.tasks.send_reminders", "schedule": crontab(hour=8, minute=0)},
+    "dsar-lapse-unverified": {"task": "dsar.tasks.lapse_unverified", "schedule": 3600.0},
     "dsar-expire-reports": {
         "task": "dsar.fulfilment.tasks.expire_response_files",
         "schedule": crontab(hour=4, minute=15),
@@ -373,3 +377,15 @@ LOGGING = {
         },
     },
 }
+
+# Data-subject requests (issue 10).
+# DSR-06 (France): the Art. 12(3) clock stops while the requester's verification or identity information is awaited.
+DSAR_SUSPEND_CLOCK_WHILE_AWAITING_IDENTITY = env_bool("DSAR_SUSPEND_CLOCK_WHILE_AWAITING_IDENTITY", True)
+# An unverified submission of the public form lapses (and is deleted) after this many days; the link expires then.
+DSAR_UNVERIFIED_LAPSE_DAYS = int(env("DSAR_UNVERIFIED_LAPSE_DAYS", "7"))
+# DSR-14: reminders this many days before a due date (comma-separated).
+DSAR_REMINDER_DAYS_BEFORE_DUE = [int(d) for d in env("DSAR_REMINDER_DAYS_BEFORE_DUE", "7,3,1").split(",") if d.strip()]
+# Public form rate limits (counted in the cache, Redis in production): per IP address per hour, and
+# per target e-mail address per day (beyond it the form answers the same but sends nothing).
+DSAR_FORM_LIMIT_PER_IP_PER_HOUR = int(env("DSAR_FORM_LIMIT_PER_IP_PER_HOUR", "20"))
+DSAR_FORM_LIMIT_PER_ADDRESS_PER_DAY = int(env("DSAR_FORM_LIMIT_PER_ADDRESS_PER_DAY", "3"))

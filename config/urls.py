@@ -8,6 +8,7 @@ from core import language
 from core import views as core_views
 from core.api import api_not_found
 from dsar.fulfilment.public import report_download
+from dsar.views import public as dsar_public
 from registry.views.public import privacy_notice
 
 urlpatterns = [
@@ -22,6 +23,8 @@ urlpatterns = [
     path("privacy/preferences/<str:token>/", consent_public.preferences, name="consent_preferences"),
     path("privacy/confirm/<str:token>/", consent_public.confirm, name="consent_confirm"),
     path("privacy/unsubscribe/<str:token>/", consent_public.unsubscribe, name="consent_unsubscribe"),
+    path("privacy/request/", dsar_public.request_form, name="dsar_request"),
+    path("privacy/request/verify/<str:token>/", dsar_public.request_verify, name="dsar_verify"),
     path("privacy/report/<str:token>/", report_download, name="dsar_report_download"),
 ]
 

@@ -136,6 +136,10 @@ RETENTION_DPO = [
 # portability, rectification and objection requests.
 DSAR_FULFIL = ["dsar.fulfil_request"]
 DSAR_ERASE = [*DSAR_FULFIL, "dsar.erase_request"]
+# Data-subject requests (issue 10): support and the DPO handle them; only the DPO extends or refuses one;
+# the administrator and the auditor read them.
+DSAR_HANDLE = ["dsar.view_request", "dsar.add_request", "dsar.change_request"]
+DSAR_DPO = [*DSAR_HANDLE, "dsar.decide_request"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
@@ -147,6 +151,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *REGISTRY_MAINTAIN,
         *CONSENT_MANAGE,
         *RETENTION_OPERATE,
+        "dsar.view_request",
     ],
     DPO: [
         *ALL_AREAS,
@@ -158,6 +163,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *CONSENT_MANAGE,
         *RETENTION_DPO,
         *DSAR_ERASE,
+        *DSAR_DPO,
     ],
     SALES: [
         "core.access_contacts",
@@ -193,6 +199,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("tag", "view"),
         "core.view_outboxmessage",
         *DSAR_FULFIL,
+        *DSAR_HANDLE,
     ],
     AUDITOR: [
         *ALL_AREAS,
@@ -203,6 +210,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *REGISTRY_READ,
         *CONSENT_READ,
         *RETENTION_READ,
+        "dsar.view_request",
     ],
 }
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedTextField
@@ -157,6 +158,7 @@ class Request(models.Model):
         ordering = ["due_date", "id"]
         verbose_name = _("request")
         verbose_name_plural = _("requests")
+        permissions = [("decide_request", _("Can extend or refuse a request"))]
         indexes = [models.Index(fields=["status", "due_date"], name="dsar_request_queue_idx")]
         constraints = [
             models.CheckConstraint(
@@ -229,7 +231,7 @@ class RequestEvent(models.Model):
 
     request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="events", db_index=False)
     kind = models.CharField(_("what"), max_length=24, choices=EventKind.choices)
-    occurred_at = models.DateTimeField(_("when"), auto_now_add=True)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     actor_kind = models.CharField(_("actor kind"), max_length=16)
     actor_label = models.CharField(_("by"), max_length=150)
     actor_user = models.ForeignKey(
@@ -351,6 +353,8 @@ class PendingSubmission(models.Model):
     details = EncryptedTextField(blank=True)
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="fr")
     submitted_at = models.DateTimeField(db_index=True)
+    # The verification message: blanked when the submission lapses, so an address nobody confirmed stays nowhere.
+    message_ref = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("unverified submission")
