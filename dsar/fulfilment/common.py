@@ -7,10 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.actors import current_actor
 from core.models import OutboxMessage
-from core.outbox import message_send
 from crm.models import Contact
+from dsar import services as dsar_services
 from dsar.models import EventKind, Request, RequestEvent, RequestStatus
 
 CLOSED_STATUSES = (RequestStatus.REFUSED, RequestStatus.CLOSED)
@@ -30,29 +29,20 @@ def check_open(request: Request, right: str) -> None:
 
 
 def event_record(
-    *, request: Request, kind: str = EventKind.FULFILLED, action: str, text: str = "", message: Any = None, **data: Any
+    *, request: Request, kind: str = EventKind.NOTE, action: str, text: str = "", message: Any = None, **data: Any
 ) -> RequestEvent:
-    """One step of the case file's timeline; `data` holds ids, counts and choices only, never the person's data."""
-    actor = current_actor()
-    return RequestEvent.objects.create(
-        request=request,
-        kind=kind,
-        actor_kind=actor.kind,
-        actor_label=actor.label[:150],
-        actor_user_id=actor.user_id,
-        text=text,
-        data={"action": action, **data},
-        outbox_message_ref=getattr(message, "pk", None),
+    """One step of the case file's timeline (through dsar's own `event_record`, which writes the audit event);
+    `data` holds ids, counts and choices only, never the person's data."""
+    return dsar_services.event_record(
+        request=request, kind=kind, text=text, data={"action": action, **data}, message=message
     )
+
+
+def fulfilled(*, request: Request, action: str, **data: Any) -> None:
+    """The answer to one right is ready: the case turns "fulfilled, to communicate" (dsar's `request_fulfilled`)."""
+    dsar_services.request_fulfilled(request=request, data={"action": action, **data})
 
 
 def requester_message(*, request: Request, template: str, context: dict[str, Any]) -> OutboxMessage:
     """A message to the requester through the outbox, tied to a matched contact so that it goes with the person."""
-    contacts = matched_contacts(request)
-    return message_send(
-        to=request.requester_email,
-        template=template,
-        context={"request": request, "reference": request.reference, **context},
-        contact=contacts[0] if contacts else None,
-        language=request.language,
-    )
+    return dsar_services.requester_message(request=request, template=template, context=context)

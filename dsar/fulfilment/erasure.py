@@ -28,10 +28,10 @@ from core.audit import audit_event_record
 from core.outbox import message_deliver
 from crm.models import Contact
 from crm.subject_data import ErasureStep, erasure_refusal, subject_data_erase, subject_data_erasure_plan
-from dsar.models import Request, RequestStatus, Right
+from dsar.models import Request, Right
 from dsar.models.fulfilment import ErasureProof, ErasureRun, RunStatus
 
-from .common import check_open, event_record, matched_contacts, requester_message
+from .common import check_open, event_record, fulfilled, matched_contacts, requester_message
 
 ERASURE_REASON = "Art. 17 request"
 ANSWER_TEMPLATE = "dsar_erasure_answer"
@@ -85,7 +85,7 @@ def erasure_start(*, request: Request) -> ErasureRun:
         run = ErasureRun.objects.create(
             request=request, contact_ids=[c.pk for c in contacts], operator_label=current_actor().label[:150]
         )
-        event_record(request=request, kind="note", action="erasure_started", run=run.pk, contacts=len(contacts))
+        event_record(request=request, action="erasure_started", run=run.pk, contacts=len(contacts))
         audit_event_record(action="dsar.erasure_started", obj=run, data={"contacts": len(contacts)})
         from .tasks import erasure_run_execute
 
@@ -178,10 +178,8 @@ def _finish(run_id: int) -> ErasureRun:
         run.status, run.finished_at = RunStatus.DONE, timezone.now()
         run.save(update_fields=["status", "finished_at"])
         request = run.request
-        event_record(request=request, action="erasure_done", run=run.pk, erased=run.proofs.count(), held=len(run.held))
-        if request.status == RequestStatus.OPEN and not run.held:
-            request.status = RequestStatus.FULFILLED
-            request.save(update_fields=["status", "updated_at"])
+        if request.is_active:
+            fulfilled(request=request, action="erasure_done", run=run.pk, erased=run.proofs.count(), held=len(run.held))
         audit_event_record(
             action="dsar.erasure_done", obj=run, data={"erased": run.proofs.count(), "held": len(run.held)}
         )

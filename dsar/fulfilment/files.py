@@ -29,7 +29,7 @@ from dsar.models import Request, Right
 from dsar.models.fulfilment import ResponseFile, ResponseKind
 
 from .access import access_report_build, access_report_html, access_report_json
-from .common import check_open, event_record, matched_contacts, requester_message
+from .common import check_open, event_record, fulfilled, matched_contacts, requester_message
 from .portability import portability_data, portability_zip
 
 SALT = "dsar.response-file"
@@ -97,7 +97,7 @@ def access_report_create(*, request: Request) -> list[ResponseFile]:
             data=access_report_json(report),
         ),
     ]
-    event_record(request=request, action="access_report", files=[f.pk for f in files], contacts=len(contacts))
+    fulfilled(request=request, action="access_report", contacts=len(contacts))
     audit_event_record(action="dsar.access_report_created", obj=request, data={"contacts": len(contacts)})
     _send_links(request, files, "access")
     return files
@@ -117,7 +117,7 @@ def portability_export_create(*, request: Request) -> ResponseFile:
         content_type="application/zip",
         data=portability_zip(data),
     )
-    event_record(request=request, action="portability_export", files=[file.pk], contacts=len(contacts))
+    fulfilled(request=request, action="portability_export", contacts=len(contacts))
     audit_event_record(action="dsar.portability_created", obj=request, data={"contacts": len(contacts)})
     _send_links(request, [file], "portability")
     return file
@@ -161,7 +161,7 @@ def download_record(*, file: ResponseFile) -> bytes:
     file.downloads += 1
     file.last_downloaded_at = timezone.now()
     file.save(update_fields=["downloads", "last_downloaded_at"])
-    event_record(request=file.request, kind="note", action="file_downloaded", file=file.pk, kind_of_file=file.kind)
+    event_record(request=file.request, action="file_downloaded", file=file.pk, kind_of_file=file.kind)
     audit_event_record(action="dsar.file_downloaded", obj=file, data={"request": file.request_id, "kind": file.kind})
     return file_bytes(file)
 
@@ -173,7 +173,7 @@ def response_files_expire(*, now: datetime | None = None, batch_size: int = 500)
     with transaction.atomic():
         deleted = 0
         for file in ResponseFile.objects.filter(pk__in=pks[:batch_size]):
-            event_record(request=file.request, kind="note", action="file_deleted", file=file.pk)
+            event_record(request=file.request, action="file_deleted", file=file.pk)
             file.delete()
             deleted += 1
         if deleted:

@@ -26,7 +26,7 @@ from crm.services.restriction import contact_restriction_place
 from dsar.models import Request, Right
 from dsar.models.fulfilment import ObjectionDecision, ObjectionOutcome, RequestRestriction
 
-from .common import check_open, event_record, matched_contacts, requester_message
+from .common import check_open, event_record, fulfilled, matched_contacts, requester_message
 
 # The contact fields a rectification may change, in the diff form's order (emails and phones are lists).
 RECTIFIABLE_FIELDS = (
@@ -86,7 +86,8 @@ def rectification_apply(
             raise ValidationError(_("Nothing to correct: every requested value is already the current one."))
         labels = [str(_field_label(name)) for name in changed]
         message = requester_message(request=request, template="dsar_rectified", context={"fields": labels})
-        event_record(request=request, action="rectified", contact=contact.pk, fields=changed, message=message)
+        event_record(request=request, kind="communicated", action="rectified_told", message=message)
+        fulfilled(request=request, action="rectified", contact=contact.pk, fields=len(changed))
         audit_event_record(action="dsar.rectified", obj=request, subject_id=contact.pk, data={"fields": changed})
     return changed
 
@@ -109,7 +110,8 @@ def restriction_place(*, request: Request, contact: Contact, reason: str) -> Req
     if link is None:
         link = RequestRestriction.objects.create(request=request, contact=contact)
         message = requester_message(request=request, template="dsar_restricted", context={})
-        event_record(request=request, action="restriction_placed", contact=contact.pk, message=message)
+        event_record(request=request, kind="communicated", action="restriction_told", message=message)
+        fulfilled(request=request, action="restriction_placed", contact=contact.pk)
         audit_event_record(action="dsar.restriction_placed", obj=request, subject_id=contact.pk)
     return link
 
@@ -122,7 +124,7 @@ def restriction_lifted(*, contact_id: int) -> int:
     ):
         link.lifted_at = timezone.now()
         link.save(update_fields=["lifted_at"])
-        event_record(request=link.request, kind="note", action="restriction_lifted", contact=contact_id)
+        event_record(request=link.request, action="restriction_lifted", contact=contact_id)
         lifted += 1
     return lifted
 
@@ -140,7 +142,8 @@ def objection_marketing(*, request: Request) -> int:
         proof = Proof(note=f"request {request.reference}")
         events += len(objection_record(contact=contact, method=Method.STAFF, proof=proof))
     message = requester_message(request=request, template="dsar_objection_marketing", context={})
-    event_record(request=request, action="objection_marketing", contacts=len(contacts), message=message)
+    event_record(request=request, kind="communicated", action="objection_marketing_told", message=message)
+    fulfilled(request=request, action="objection_marketing", contacts=len(contacts))
     audit_event_record(
         action="dsar.objection_marketing", obj=request, data={"contacts": len(contacts), "by": staff.kind}
     )
@@ -174,7 +177,8 @@ def objection_decide(
         template="dsar_objection_decision",
         context={"continued": decision == ObjectionDecision.CONTINUED, "grounds": grounds},
     )
-    event_record(request=request, action="objection_decided", contact=contact.pk, decision=decision, message=message)
+    event_record(request=request, kind="communicated", action="objection_decision_told", message=message)
+    fulfilled(request=request, action="objection_decided", contact=contact.pk, decision=decision)
     audit_event_record(
         action="dsar.objection_decided", obj=request, subject_id=contact.pk, data={"decision": decision}, note=grounds
     )

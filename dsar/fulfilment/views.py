@@ -39,7 +39,7 @@ def _error(request: HttpRequest, error: ValidationError) -> None:
 
 
 def _back(case: Request) -> HttpResponse:
-    return redirect("dsar:fulfilment", pk=case.pk)
+    return redirect("dsar:request_detail", pk=case.pk)
 
 
 def fulfilment_context(case: Request) -> dict[str, Any]:
