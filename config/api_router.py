@@ -6,6 +6,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from consent.api.views import ConsentCheckView, ConsentEventViewSet, PurposeViewSet
 from core.api import ThrottleFirstMixin
 from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
+from dsar.api.views import RequestViewSet
 from dsar.fulfilment import api as fulfilment_api
 from registry.api.views import BreachViewSet, ProcessingActivityViewSet
 
@@ -29,6 +30,7 @@ router.register("processing-activities", ProcessingActivityViewSet, basename="pr
 router.register("breaches", BreachViewSet, basename="breach")
 router.register("consents/purposes", PurposeViewSet, basename="purpose")
 router.register("consents/events", ConsentEventViewSet, basename="consentevent")
+router.register("requests", RequestViewSet, basename="request")
 
 app_name = "api"
 urlpatterns = [

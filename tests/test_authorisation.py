@@ -42,6 +42,7 @@ from crm.models import Organisation, RecipientNotification
 from crm.querysets import ContactQuerySet
 from crm.services import contact_delete, interaction_create
 from dsar.models import ErasureRun, Right
+from dsar.services import request_register
 from registry.services import activity_create, breach_record, recipient_save
 from retention.models import RetentionPolicy
 from retention.services import legal_hold_place, purge_run_preview
@@ -91,6 +92,8 @@ CONSENT_READERS = frozenset({ADMIN, DPO, SALES, MARKETING, AUDITOR})
 CONSENT_MANAGERS = frozenset({ADMIN, DPO, MARKETING})
 CONTACT_CONSENT_READERS = frozenset({ADMIN, DPO, MARKETING, AUDITOR}) | own(SALES)
 CONTACT_CONSENT_RECORDERS = CONSENT_MANAGERS | own(SALES)
+REQUEST_READERS = frozenset({ADMIN, DPO, SUPPORT, AUDITOR})
+REQUEST_HANDLERS = frozenset({DPO, SUPPORT})
 REQUEST_FULFILLERS = frozenset({DPO, SUPPORT})
 REQUEST_ERASERS = frozenset({DPO})
 REQUEST_AREA = frozenset({ADMIN, DPO, SUPPORT, AUDITOR})
@@ -137,6 +140,9 @@ SPEC: dict[str, Route] = {
     "consent_preferences": route(ANY=NOBODY),
     "consent_confirm": route(ANY=PUBLIC),
     "consent_unsubscribe": route(ANY=NOBODY),
+    # The request form, and its verification link (a forged token: the "link no longer valid" page, 410).
+    "dsar_request": route(ANY=PUBLIC),
+    "dsar_verify": route(ANY=PUBLIC),
     # Staff pages.
     "home": route(ANY=SIGNED_IN),
     "dashboard": route(ANY=COMPLIANCE_READERS),
@@ -159,7 +165,19 @@ SPEC: dict[str, Route] = {
     "consent:contact_record": route("contact", ANY=CONTACT_CONSENT_RECORDERS),
     "consent:contact_object": route("contact", ANY=CONTACT_CONSENT_RECORDERS),
     "consent:contact_proof": route("contact", ANY=CONTACT_CONSENT_READERS),
-    "dsar:index": route(ANY=NOBODY),  # an area without pages yet answers "not found" to everyone
+    "dsar:index": route(ANY=REQUEST_READERS),
+    "dsar:request_create": route(ANY=REQUEST_HANDLERS),
+    "dsar:request_detail": route("dsar_request", ANY=REQUEST_READERS),
+    "dsar:request_assign": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_note": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_ask_information": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_receive_information": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_confirm_identity": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_extend": route("dsar_request", POST={DPO}),
+    "dsar:request_refuse": route("dsar_request", POST={DPO}),
+    "dsar:request_communicate": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_match_add": route("dsar_request", POST=REQUEST_HANDLERS),
+    "dsar:request_match_remove": route("dsar_request", POST=REQUEST_HANDLERS),
     "registry:index": route(ANY=COMPLIANCE_READERS),
     "registry:activity_create": route(ANY=REGISTRY_EDITORS),
     "registry:activity_detail": route("activity", ANY=COMPLIANCE_READERS),
@@ -255,6 +273,12 @@ SPEC: dict[str, Route] = {
     "api:purpose-detail": route("purpose", GET=CONSENT_READERS),
     "api:consentevent-list": route(GET=CONSENT_READERS, POST=CONSENT_MANAGERS | {SALES}),
     "api:consentevent-detail": route("event", GET=CONSENT_READERS),
+    "api:request-list": route(GET=REQUEST_READERS, POST=REQUEST_HANDLERS),
+    "api:request-detail": route("dsar_request", GET=REQUEST_READERS),
+    "api:request-events": route("dsar_request", GET=REQUEST_READERS),
+    "api:request-matches": route("dsar_request", GET=REQUEST_READERS, POST=REQUEST_HANDLERS),
+    "api:request-extend": route("dsar_request", POST={DPO}),
+    "api:request-refuse": route("dsar_request", POST={DPO}),
     # Fulfilment of data-subject requests (dsar.fulfilment): the DPO and Support; erasure and restriction the DPO.
     "dsar_report_download": route(ANY=NOBODY),  # a forged link opens nothing (404)
     "dsar:fulfilment": route("fulfil_request", ANY=REQUEST_FULFILLERS),
@@ -283,6 +307,7 @@ FIXED_PARAMETERS = {
     "url": "missing/",
     "fmt": "json",
     "token": "forged-token",
+    "contact_id": "1",
 }
 SERVER_ERRORS_ALLOWED = {503}  # /healthz says "the database or broker is down" with a 503
 
@@ -397,6 +422,7 @@ SHARED = (
     "policy",
     "run",
     "hold",
+    "dsar_request",
     "fulfil_request",
     "erasure_run",
 )  # objects nobody owns: tried once, as "theirs"
@@ -473,6 +499,13 @@ def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
         apikey=api_key_create(name="sync", scopes=["contacts:read"])[0],
         **registry_objects(),
         **retention_objects(theirs["contact"]),
+        dsar_request=request_register(
+            rights=["access"],
+            name="Requester",
+            email=theirs["contact"].primary_email,
+            channel="post",
+            received_at=timezone.now(),
+        ),
         **fulfilment_objects(theirs["contact"]),
     )
     if role == ANONYMOUS:

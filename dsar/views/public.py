@@ -42,7 +42,9 @@ def _render(
             status=status,
         )
     response["Content-Language"] = language
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer Chromium posts the form with `Origin: null`, which Django's
+    # CSRF check refuses; same-origin still keeps the verification token from other sites.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return response

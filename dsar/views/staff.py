@@ -183,7 +183,7 @@ def _action(
             return redirect(reverse("dsar:request_detail", args=[pk]))
     context = _detail_context(request, case, **{form_name: form})
     context["open_form"] = form_name
-    return render(request, "dsar/request_detail.html", context, status=400)
+    return render(request, "dsar/request_detail.html", context)
 
 
 @staff_permission_required(*CHANGE)

@@ -104,6 +104,10 @@ CONSENT_MANAGE = {
     "consent.change_consentwording",
     "consent.export_audience",
 }
+# Requests (issue 10): support and the DPO handle them, only the DPO extends or refuses; the administrator and
+# the auditor read them.
+DSAR_HANDLE = {"dsar.view_request", "dsar.add_request", "dsar.change_request"}
+DSAR_DPO = {*DSAR_HANDLE, "dsar.decide_request"}
 EXPECTED_PERMISSIONS = {
     roles.ADMINISTRATOR: {
         *ALL_AREAS,
@@ -117,6 +121,7 @@ EXPECTED_PERMISSIONS = {
         *REGISTRY_MAINTAIN,
         *CONSENT_MANAGE,
         *RETENTION_OPERATE,
+        "dsar.view_request",
     },
     roles.DPO: {
         *ALL_AREAS,
@@ -128,6 +133,7 @@ EXPECTED_PERMISSIONS = {
         *REGISTRY_DPO,
         *CONSENT_MANAGE,
         *RETENTION_DPO,
+        *DSAR_DPO,
     },
     # Sales own their contacts (no view_all_contacts) and may soft-delete them.
     roles.SALES: {
@@ -179,6 +185,7 @@ EXPECTED_PERMISSIONS = {
         "crm.change_interaction",
         "crm.view_organisation",
         "crm.view_tag",
+        *DSAR_HANDLE,
     },
     # The auditor reads everything and writes nothing.
     roles.AUDITOR: {
@@ -198,6 +205,7 @@ EXPECTED_PERMISSIONS = {
         *REGISTRY_READ,
         *CONSENT_READ,
         *RETENTION_READ,
+        "dsar.view_request",
     },
 }
 

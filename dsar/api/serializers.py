@@ -1,0 +1,123 @@
+"""Serializers of the requests API: nested output, strict input per workflow action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from core.api import StrictCharField, StrictPrimaryKeyRelatedField, UtcDateTimeField
+
+from ..models import (
+    ExtensionCategory,
+    RefusalGround,
+    Request,
+    RequestChannel,
+    RequestEvent,
+    RequestMatch,
+    RequestStatus,
+    Right,
+)
+
+
+class RequestEventSerializer(serializers.ModelSerializer):
+    occurred_at = UtcDateTimeField()
+
+    class Meta:
+        model = RequestEvent
+        fields = ["id", "kind", "occurred_at", "actor_kind", "actor_label", "text", "data", "outbox_message_ref"]
+
+
+class RequestMatchSerializer(serializers.ModelSerializer):
+    added_at = UtcDateTimeField()
+
+    class Meta:
+        model = RequestMatch
+        fields = ["id", "contact", "method", "added_by_kind", "added_by", "added_at"]
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    received_at = UtcDateTimeField()
+    verified_at = UtcDateTimeField()
+    extended_at = UtcDateTimeField()
+    extension_notified_at = UtcDateTimeField()
+    identity_verified_at = UtcDateTimeField()
+    closed_at = UtcDateTimeField()
+    overdue = serializers.SerializerMethodField(help_text="Running and past its due date (DSR-14).")
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Request
+        fields = [
+            "id",
+            "reference",
+            "rights",
+            "requester_name",
+            "requester_email",
+            "details",
+            "language",
+            "channel",
+            "status",
+            "received_at",
+            "verified_at",
+            "paused_days",
+            "original_due_date",
+            "due_date",
+            "overdue",
+            "extended_at",
+            "extension_category",
+            "extension_reason",
+            "extension_notified_at",
+            "identity_method",
+            "identity_verified_at",
+            "refusal_ground",
+            "refusal_explanation",
+            "assignee",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, obj: Request) -> bool:
+        from ..selectors import OVERDUE, request_risk
+
+        return request_risk(obj) == OVERDUE
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    rights = serializers.ListField(
+        child=serializers.ChoiceField(choices=Right.choices), allow_empty=False, max_length=len(Right.choices)
+    )
+    name = StrictCharField(max_length=150)
+    email = StrictCharField(max_length=254, required=False, allow_blank=True, default="")
+    details = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(choices=[c for c in RequestChannel.choices if c[0] != RequestChannel.WEB])
+    received_at = serializers.DateTimeField(help_text="The actual date of receipt: the deadline runs from it.")
+    language = serializers.ChoiceField(choices=["en", "fr"], default="fr")
+    assignee = StrictPrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True), required=False)
+
+
+class MatchAddSerializer(serializers.Serializer):
+    contact = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class ExtendSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=ExtensionCategory.choices)
+    reason = StrictCharField(max_length=2000)
+
+
+class RefuseSerializer(serializers.Serializer):
+    ground = serializers.ChoiceField(choices=RefusalGround.choices)
+    explanation = StrictCharField(max_length=5000)
+
+
+class RequestFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[("active", "active"), *RequestStatus.choices], required=False)
+    right = serializers.ChoiceField(choices=Right.choices, required=False)
+    assignee = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    days_left = serializers.IntegerField(required=False, min_value=0, max_value=3660)
+    overdue = serializers.BooleanField(required=False, default=False)
+
+    def filters(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        return {key: value for key, value in data.items() if value not in (None, "")}
