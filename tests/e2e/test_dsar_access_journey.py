@@ -56,7 +56,7 @@ def _person_everywhere() -> None:
     contact_activity_record(contact=grace, kind="purchase")
 
 
-def test_a_person_asks_for_access_and_downloads_a_report_with_every_app_s_data(page, login, dpo_user):
+def test_a_person_asks_for_access_and_downloads_a_report_with_every_app_s_data(page, login, dpo_user, console_errors):
     _person_everywhere()
 
     # the person asks, through the public form
@@ -87,6 +87,8 @@ def test_a_person_asks_for_access_and_downloads_a_report_with_every_app_s_data(p
     with page.expect_navigation():
         page.click("button[type=submit]")
     assert page.locator(".invalid-feedback").is_visible()
+    assert [error for error in console_errors if "400 (Bad Request)" in error]  # the refusal is a 400
+    console_errors.clear()
     page.fill("input[name='email']", EMAIL)
     with page.expect_download() as download:
         page.click("button[type=submit]")
