@@ -38,7 +38,7 @@ class ResponseFile(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=ResponseKind.choices)
     filename = models.CharField(_("file name"), max_length=100)
     content_type = models.CharField(_("content type"), max_length=60)
-    # The file's bytes, base64-encoded, then encrypted (core.crypto): never on disk in clear.
+    # The file's text (a zip: base64, prefixed "b64:"), encrypted (core.crypto): never on disk in clear.
     content = EncryptedTextField(_("content"))
     size = models.PositiveIntegerField(_("size (bytes)"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -46,8 +46,10 @@ from crm.imports.services import import_jobs_expire
 from crm.models import Contact, ImportJob, RecipientNotification
 from crm.normalise import normalise_email, normalise_phone
 from dsar.fulfilment.files import response_files_expire
+from dsar.services import submissions_lapse
 from retention.services import policies_evaluate, purge_run_batch
 from tests.crm.api_clients import key_api, staff_api
+from tests.dsar.fulfil_support import verified_request
 
 pytestmark = pytest.mark.django_db
 
@@ -343,6 +345,21 @@ def delete_restore_delete(journey: Journey) -> None:
     ok(journey.admin.post(delete, {"reason": f"{journey.plant('second delete reason')} {journey.emails[0]}"}), 302)
 
 
+def fulfil_a_request(journey: Journey) -> None:
+    """A verified request matched to the person: an access report (their data, copied) and an objection decided."""
+    case = verified_request(
+        [journey.contact], rights=["access", "objection"], email=journey.emails[0], name=journey.plant("requester")
+    )
+    ok(journey.dpo.post(reverse("dsar:fulfil_access", args=[case.pk])), 302)
+    decide = reverse("dsar:fulfil_object_decide", args=[case.pk, journey.contact_id])
+    data = {
+        "processing": journey.plant("processing objected to"),
+        "decision": "continued",
+        "grounds": journey.plant("objection grounds"),
+    }
+    ok(journey.dpo.post(decide, data), 302)
+
+
 STEPS: list[Callable[[Journey], None]] = [
     create_through_the_ui,
     search_by_email_and_phone,
@@ -357,6 +374,7 @@ STEPS: list[Callable[[Journey], None]] = [
     send_the_art14_notice,
     merge_through_an_import,
     import_a_file_without_a_header,
+    fulfil_a_request,
     delete_restore_delete,
 ]
 
@@ -481,6 +499,8 @@ PERIODIC_TASKS: dict[str, Callable[..., tuple] | None] = {
     "crm.tasks.expire_import_jobs": import_jobs_expire,
     "retention.tasks.evaluate_policies": lambda now: retention_purges(now.date()),
     "dsar.fulfilment.tasks.expire_response_files": lambda now: response_files_expire(now=now),
+    "dsar.tasks.send_reminders": None,
+    "dsar.tasks.lapse_unverified": lambda now: submissions_lapse(now=now),
 }
 
 
