@@ -73,7 +73,7 @@ class ErasureRunSerializer(serializers.ModelSerializer):
     proofs = ErasureProofSerializer(many=True, read_only=True)
     total = serializers.IntegerField(read_only=True)
     created_at = UtcDateTimeField(read_only=True)
-    finished_at = UtcDateTimeField(read_only=True)
+    finished_at = UtcDateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = ErasureRun
@@ -108,7 +108,7 @@ class ErasurePreviewSerializer(serializers.Serializer):
 
 
 class RectificationInput(serializers.Serializer):
-    contact = serializers.IntegerField(min_value=1)
+    contact = serializers.IntegerField(help_text="The id of a contact matched to the request.")
     changes = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=200),
         required=False,
@@ -120,13 +120,13 @@ class RectificationInput(serializers.Serializer):
 
 
 class RestrictionInput(serializers.Serializer):
-    contact = serializers.IntegerField(min_value=1)
+    contact = serializers.IntegerField(help_text="The id of a contact matched to the request.")
     reason = StrictCharField(max_length=255)
 
 
 class ObjectionInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["marketing", "other"])
-    contact = serializers.IntegerField(min_value=1, required=False)
+    contact = serializers.IntegerField(required=False, help_text="The id of a contact matched to the request.")
     decision = serializers.ChoiceField(choices=ObjectionDecision.choices, required=False)
     grounds = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
     processing = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
