@@ -8,6 +8,7 @@ from core.api import ThrottleFirstMixin
 from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
 from crm.api.webhooks import RecipientEndpointViewSet
 from dsar.api.views import RequestViewSet
+from dsar.fulfilment import api as fulfilment_api
 from registry.api.views import BreachViewSet, ProcessingActivityViewSet
 from retention.api.views import ArchiveViewSet, LegalHoldViewSet, PurgeRunViewSet, RetentionPolicyViewSet
 
@@ -41,5 +42,13 @@ router.register("requests", RequestViewSet, basename="request")
 app_name = "api"
 urlpatterns = [
     path("consents/check", ConsentCheckView.as_view(), name="consent-check"),
+    # Fulfilment of data-subject requests (dsar.fulfilment): one workflow action per right.
+    path("requests/<int:pk>/access-report/", fulfilment_api.AccessReportView.as_view(), name="request-access-report"),
+    path("requests/<int:pk>/portability/", fulfilment_api.PortabilityView.as_view(), name="request-portability"),
+    path("requests/<int:pk>/erasure/", fulfilment_api.ErasureView.as_view(), name="request-erasure"),
+    path("requests/<int:pk>/rectification/", fulfilment_api.RectificationView.as_view(), name="request-rectification"),
+    path("requests/<int:pk>/restriction/", fulfilment_api.RestrictionView.as_view(), name="request-restriction"),
+    path("requests/<int:pk>/objection/", fulfilment_api.ObjectionView.as_view(), name="request-objection"),
+    path("erasure-runs/<int:pk>/", fulfilment_api.ErasureRunView.as_view(), name="erasurerun-detail"),
     path("", include(router.urls)),
 ]

@@ -273,6 +273,10 @@ CELERY_BEAT_SCHEDULE = {
     # submissions of the public form deleted once lapsed.
     "dsar-reminders": {"task": "dsar.tasks.send_reminders", "schedule": crontab(hour=8, minute=0)},
     "dsar-lapse-unverified": {"task": "dsar.tasks.lapse_unverified", "schedule": 3600.0},
+    "dsar-expire-reports": {
+        "task": "dsar.fulfilment.tasks.expire_response_files",
+        "schedule": crontab(hour=4, minute=15),
+    },
 }
 
 # E-mail: every message to a person goes through the outbox (core.outbox).
@@ -308,6 +312,8 @@ RETENTION_APPROVAL_REQUIRED = env_bool("RETENTION_APPROVAL_REQUIRED", True)
 # Contacts per purge batch: one transaction, one task.
 RETENTION_PURGE_BATCH_SIZE = int(env("RETENTION_PURGE_BATCH_SIZE", "2000"))
 RETENTION_LEDGER_PATH = Path(env("RETENTION_LEDGER_PATH", str(BASE_DIR / "var" / "purge-ledger.jsonl")))
+# Data-subject requests: how long an access report or portability export (and its download link) lives.
+DSAR_REPORT_DAYS = int(env("DSAR_REPORT_DAYS", "7"))
 CONSENT_CONFIRMATION_MAX_AGE = int(env("CONSENT_CONFIRMATION_MAX_AGE", str(7 * 24 * 3600)))
 
 # REST API

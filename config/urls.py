@@ -7,6 +7,7 @@ from consent.views import public as consent_public
 from core import language
 from core import views as core_views
 from core.api import api_not_found
+from dsar.fulfilment.public import report_download
 from dsar.views import public as dsar_public
 from registry.views.public import privacy_notice
 from retention import views as retention_views
@@ -26,6 +27,7 @@ urlpatterns = [
     path("privacy/renew/<str:token>/", retention_views.renew, name="retention_renew"),
     path("privacy/request/", dsar_public.request_form, name="dsar_request"),
     path("privacy/request/verify/<str:token>/", dsar_public.request_verify, name="dsar_verify"),
+    path("privacy/report/<str:token>/", report_download, name="dsar_report_download"),
 ]
 
 urlpatterns += language.language_patterns(

@@ -301,6 +301,7 @@ class SuppressionReason(models.TextChoices):
     UNSUBSCRIBE = "unsubscribe", _("Unsubscribed from everything")
     COMPLAINT = "complaint", _("Spam complaint")
     STAFF = "staff", _("Recorded by staff")
+    ERASURE = "erasure", _("Erased at the person's request (Art. 17)")
 
 
 @personal_data(

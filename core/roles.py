@@ -136,6 +136,10 @@ RETENTION_DPO = [
     "retention.open_archive",
 ]
 
+# Fulfilling data-subject requests (issue 10): the DPO does everything, erasure included; Support answers access,
+# portability, rectification and objection requests.
+DSAR_FULFIL = ["dsar.fulfil_request"]
+DSAR_ERASE = [*DSAR_FULFIL, "dsar.erase_request"]
 # Data-subject requests (issue 10): support and the DPO handle them; only the DPO extends or refuses one;
 # the administrator and the auditor read them.
 DSAR_HANDLE = ["dsar.view_request", "dsar.add_request", "dsar.change_request"]
@@ -162,6 +166,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *REGISTRY_DPO,
         *CONSENT_MANAGE,
         *RETENTION_DPO,
+        *DSAR_ERASE,
         *DSAR_DPO,
     ],
     SALES: [
@@ -197,6 +202,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("organisation", "view"),
         *_crud("tag", "view"),
         "core.view_outboxmessage",
+        *DSAR_FULFIL,
         *DSAR_HANDLE,
     ],
     AUDITOR: [

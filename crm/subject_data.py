@@ -278,6 +278,50 @@ def subject_data_erasing(*, contact_ids: Iterable[int]) -> int:
     return opened
 
 
+@dataclass
+class ErasureStep:
+    """What erasing one contact will do to one declared model (the preview of an Art. 17 request)."""
+
+    model: str
+    verbose_name: str
+    action: str  # ON_ERASE_DELETE or ON_ERASE_ANONYMISE
+    rows: int
+    history_rows: int
+    replaced: list[str] = field(default_factory=list)
+    kept: dict[str, str] = field(default_factory=dict)  # field -> the legal obligation it is kept under
+    legal_basis: str = ""
+
+
+def subject_data_erasure_plan(*, contact: Contact) -> list[ErasureStep]:
+    """What `subject_data_erase` would delete, anonymise and keep (and why) for `contact`, touching nothing.
+
+    Only the models holding a row or a history row for the contact are listed.
+    """
+    steps = []
+    for declaration in declarations():
+        pks = list(_rows(declaration, contact.pk).values_list("pk", flat=True))
+        history = 0
+        if declaration.history_model is not None:
+            history = _history_rows(declaration, contact.pk, pks).count()
+        if not pks and not history:
+            continue
+        anonymised = declaration.on_erase == ON_ERASE_ANONYMISE
+        erase = {name: personal.erase for name, personal in declaration.fields.items() if personal.erase}
+        steps.append(
+            ErasureStep(
+                model=declaration.label,
+                verbose_name=str(declaration.model._meta.verbose_name_plural),
+                action=declaration.on_erase,
+                rows=len(pks),
+                history_rows=history,
+                replaced=[n for n, e in erase.items() if e.action == "replace"] if anonymised else [],
+                kept={n: e.legal_basis for n, e in erase.items() if e.action == "keep"} if anonymised else {},
+                legal_basis=declaration.legal_basis,
+            )
+        )
+    return steps
+
+
 def subject_data_erase(*, contact: Contact, reason: str, request_reference: str = "") -> dict[str, Any]:
     """Erase one contact through the map, in one transaction.
 

@@ -18,3 +18,7 @@ class DsarConfig(AppConfig):
         panels.register("dashboard", dashboard_panel)
         panels.register_template("dashboard", "dsar/dashboard_panel.html")
         panels.register_template("contact", "dsar/contact_panel.html")
+
+        from .fulfilment import hooks
+
+        hooks.connect_signals()

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from core.actors import Actor, acting_as
 
+from .fulfilment.tasks import erasure_run_execute, expire_response_files  # noqa: F401 - fulfilment's tasks
 from .services import requests_remind, submissions_lapse
 
 REMINDER_ACTOR = Actor.job("request reminders")

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .fulfilment.urls import urlpatterns as fulfilment_urlpatterns
 from .views import staff
 
 app_name = "dsar"
@@ -18,3 +19,4 @@ urlpatterns = [
     path("<int:pk>/matches/", staff.request_match_add, name="request_match_add"),
     path("<int:pk>/matches/<int:contact_id>/remove/", staff.request_match_remove, name="request_match_remove"),
 ]
+urlpatterns += fulfilment_urlpatterns

@@ -41,12 +41,14 @@ from crm.imports.services import import_job_create
 from crm.models import Organisation, RecipientEndpoint, RecipientNotification
 from crm.querysets import ContactQuerySet
 from crm.services import contact_delete, interaction_create
+from dsar.models import ErasureRun, Right
 from dsar.services import request_register
 from registry.services import activity_create, breach_record, recipient_save
 from retention.models import ArchivedContact, RetentionPolicy
 from retention.services import legal_hold_place, purge_run_preview
 
 from .conftest import OUTSIDER
+from .dsar.fulfil_support import verified_request
 from .factories import ContactFactory, UserFactory
 
 ADMIN, DPO, SALES, MARKETING, SUPPORT, AUDITOR = (
@@ -92,6 +94,9 @@ CONTACT_CONSENT_READERS = frozenset({ADMIN, DPO, MARKETING, AUDITOR}) | own(SALE
 CONTACT_CONSENT_RECORDERS = CONSENT_MANAGERS | own(SALES)
 REQUEST_READERS = frozenset({ADMIN, DPO, SUPPORT, AUDITOR})
 REQUEST_HANDLERS = frozenset({DPO, SUPPORT})
+REQUEST_FULFILLERS = frozenset({DPO, SUPPORT})
+REQUEST_ERASERS = frozenset({DPO})
+REQUEST_AREA = frozenset({ADMIN, DPO, SUPPORT, AUDITOR})
 
 # HTTP methods a view may accept. HEAD and OPTIONS follow GET and are not tried.
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -298,6 +303,24 @@ SPEC: dict[str, Route] = {
     "api:request-matches": route("dsar_request", GET=REQUEST_READERS, POST=REQUEST_HANDLERS),
     "api:request-extend": route("dsar_request", POST={DPO}),
     "api:request-refuse": route("dsar_request", POST={DPO}),
+    # Fulfilment of data-subject requests (dsar.fulfilment): the DPO and Support; erasure and restriction the DPO.
+    "dsar_report_download": route(ANY=NOBODY),  # a forged link opens nothing (404)
+    "dsar:fulfilment": route("fulfil_request", ANY=REQUEST_FULFILLERS),
+    "dsar:fulfil_access": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "dsar:fulfil_portability": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "dsar:fulfil_rectify": route("fulfil_request", ANY=REQUEST_FULFILLERS),
+    "dsar:fulfil_erasure": route("fulfil_request", ANY=REQUEST_ERASERS),
+    "dsar:fulfil_restrict": route("fulfil_request", POST=REQUEST_ERASERS),
+    "dsar:fulfil_object_marketing": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "dsar:fulfil_object_decide": route("fulfil_request", ANY=REQUEST_FULFILLERS),
+    "dsar:erasure_run": route("erasure_run", GET=REQUEST_AREA),
+    "api:request-access-report": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "api:request-portability": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "api:request-erasure": route("fulfil_request", GET=REQUEST_ERASERS, POST=REQUEST_ERASERS),
+    "api:request-rectification": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "api:request-restriction": route("fulfil_request", POST=REQUEST_ERASERS),
+    "api:request-objection": route("fulfil_request", POST=REQUEST_FULFILLERS),
+    "api:erasurerun-detail": route("erasure_run", GET=REQUEST_AREA),
 }
 
 # Values for URL parameters that do not point at a world object.
@@ -426,6 +449,8 @@ SHARED = (
     "hold",
     "archived",
     "dsar_request",
+    "fulfil_request",
+    "erasure_run",
 )  # objects nobody owns: tried once, as "theirs"
 
 
@@ -485,6 +510,12 @@ def retention_objects(contact: Any) -> dict[str, Any]:
     return {"policy": policy, "run": purge_run_preview(policy=policy), "hold": hold, "archived": archived}
 
 
+def fulfilment_objects(contact: Any) -> dict[str, Any]:
+    case = verified_request([contact], rights=[right.value for right in Right])
+    run = ErasureRun.objects.create(request=case, contact_ids=[contact.pk], operator_label="dpo")
+    return {"fulfil_request": case, "erasure_run": run}
+
+
 def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
     cache.clear()  # no throttle count left by another test
     someone_else = UserFactory(username="someone-else", roles=[SALES])
@@ -508,6 +539,7 @@ def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
             channel="post",
             received_at=timezone.now(),
         ),
+        **fulfilment_objects(theirs["contact"]),
     )
     if role == ANONYMOUS:
         return World(theirs=theirs, mine={})
@@ -541,6 +573,8 @@ def parameters(target: dict[str, Any] | None, route_: str) -> dict[str, str]:
         values["pk"] = str(obj.pk)
         values["key"] = str(getattr(obj, "key", obj.pk))  # an API detail looked up by its key (a purpose)
         values["contact"] = str(obj.pk)  # the archive's API looks an archived record up by its contact
+        if "contact_id" in route_:  # /requests/<pk>/fulfilment/…/<contact_id>/: a contact matched to the request
+            values["contact_id"] = str(obj.matches.first().contact_id)
         if "interaction_pk" in route_:  # /contacts/<pk>/interactions/<interaction_pk>/...
             values.update(pk=str(obj.contact_id), interaction_pk=str(obj.pk))
     return values

@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from crm.models import Interaction, Organisation, RecipientEndpoint
 from crm.services import contact_delete, interaction_create
+from dsar.models import ErasureRun, Right
 from dsar.services import request_register
 
+from ..dsar.fulfil_support import verified_request
 from ..factories import ContactFactory
 
 
@@ -33,9 +35,14 @@ def existing_ids(db: None) -> dict[str, list[int]]:
             received_at=timezone.now(),
         ).pk
     ]
+    # A request with every right, matched to a contact, for the fulfilment actions; one erasure run.
+    case = verified_request([contacts[1]], rights=[right.value for right in Right])
+    run = ErasureRun.objects.create(request=case, contact_ids=[contacts[1].pk], operator_label="dpo")
     return {
         "retention": _retention_ids(contacts[0]),
-        "requests": requests,
+        "requests": [*requests, case.pk],
+        "erasure-runs": [run.pk],
+        "matched": [contacts[1].pk],
         "contacts": [contact.pk for contact in contacts],
         "organisations": list(Organisation.objects.values_list("pk", flat=True)),
         "interactions": list(Interaction.objects.values_list("pk", flat=True)),

@@ -42,6 +42,8 @@ def _aim_at_existing_rows(case, existing_ids: dict[str, list[int]]) -> None:
     # ids in a JSON body too: an interaction's contact, a contact's organisation
     if isinstance(case.body, dict):
         for field, collection in (("contact", "contacts"), ("organisation", "organisations")):
+            if field == "contact" and "/requests/" in case.operation.path:
+                collection = "matched"  # a fulfilment action names a contact matched to the request
             value = case.body.get(field)
             if isinstance(value, int) and not isinstance(value, bool):
                 case.body[field] = existing_ids[collection][value % len(existing_ids[collection])]
@@ -55,13 +57,14 @@ EXCLUDED_CHECKS = [positive_data_acceptance]
 FULL_SCOPES = list(SCOPES)
 READ_SCOPES = [name for name in SCOPES if name.endswith(":read")]
 # Staff-only operations: the Art. 19 tasks and webhooks, the steps of a restriction, the intermediate archive,
-# data-subject requests.
+# data-subject requests and their fulfilment.
 KEYS_NEVER_REACH = (
     "/recipient-notifications/",
     "/recipient-webhooks/",
     "/restriction/",
     "/retention/archive/",
     "/requests/",
+    "/erasure-runs/",
 )
 # Keys only read these: their writes need a person (a DPO approval, a legal hold).
 KEYS_ONLY_READ = ("/retention/",)

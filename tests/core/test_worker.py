@@ -34,6 +34,12 @@ RUN_THROUGH_A_WORKER = {
     "crm.tasks.deliver_recipient_notice": (
         "crm.test_webhooks_worker::test_the_worker_retries_a_failed_notice_and_a_delivered_one_closes_the_task"
     ),
+    "dsar.fulfilment.tasks.erasure_run_execute": (
+        "dsar.test_fulfil_worker::test_the_worker_erases_the_matched_contacts_with_a_proof_each"
+    ),
+    "dsar.fulfilment.tasks.expire_response_files": (
+        "dsar.test_fulfil_worker::test_the_worker_deletes_expired_response_files"
+    ),
 }
 
 

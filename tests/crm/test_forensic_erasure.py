@@ -48,6 +48,7 @@ from core.models import OutboxMessage
 from crm.imports.services import import_jobs_expire
 from crm.models import Contact, ContactPoint, ImportJob, RecipientNotification
 from crm.normalise import normalise_email, normalise_phone
+from dsar.fulfilment.files import response_files_expire
 from dsar.models import Request as DsarRequest
 from dsar.services import submissions_lapse
 from registry.choices import LegalBasis
@@ -56,6 +57,7 @@ from retention.models import ArchiveAccess, ArchivedContact, LegalHold, Retentio
 from retention.services import contact_activity_record, policies_evaluate, purge_run_batch
 from tests.crm.api_clients import key_api, staff_api
 from tests.crm.webhook_receiver import Receiver, receiving
+from tests.dsar.fulfil_support import verified_request
 
 pytestmark = pytest.mark.django_db
 
@@ -502,6 +504,21 @@ def open_the_archived_record(journey: Journey) -> None:
     journey.link("retention_archivedcontact", "retention_historicalarchivedcontact", "retention_archiveaccess")
 
 
+def fulfil_a_request(journey: Journey) -> None:
+    """A verified request matched to the person: an access report (their data, copied) and an objection decided."""
+    case = verified_request(
+        [journey.contact], rights=["access", "objection"], email=journey.emails[0], name=journey.plant("requester")
+    )
+    ok(journey.dpo.post(reverse("dsar:fulfil_access", args=[case.pk])), 302)
+    decide = reverse("dsar:fulfil_object_decide", args=[case.pk, journey.contact_id])
+    data = {
+        "processing": journey.plant("processing objected to"),
+        "decision": "continued",
+        "grounds": journey.plant("objection grounds"),
+    }
+    ok(journey.dpo.post(decide, data), 302)
+
+
 STEPS: list[Callable[[Journey], None]] = [
     create_through_the_ui,
     search_by_email_and_phone,
@@ -523,6 +540,7 @@ STEPS: list[Callable[[Journey], None]] = [
     object_to_marketing,
     record_activity_for_the_retention_clock,
     place_and_lift_a_legal_hold,
+    fulfil_a_request,
     delete_restore_delete,
     open_the_archived_record,
 ]
@@ -672,8 +690,9 @@ PERIODIC_TASKS: dict[str, Callable[..., tuple] | None] = {
     "crm.tasks.expire_import_jobs": import_jobs_expire,
     "retention.tasks.evaluate_policies": lambda now: retention_purges(now.date()),
     "retention.tasks.send_repermission_requests": None,  # sends messages, removes nothing
+    "dsar.fulfilment.tasks.expire_response_files": lambda now: response_files_expire(now=now),
     "dsar.tasks.send_reminders": None,
-    "dsar.tasks.lapse_unverified": submissions_lapse,
+    "dsar.tasks.lapse_unverified": lambda now: submissions_lapse(now=now),
 }
 
 

@@ -7,8 +7,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from consent.models import ConsentWording, Purpose
+from consent.services import purpose_save, wording_publish
 from core.models import OutboxMessage
 from dsar.models import Request
+from registry.choices import LegalBasis
+from registry.models import ProcessingActivity
 
 PUBLIC_URL = "/privacy/request/"
 LINK = re.compile(r"http://[^\s]+/privacy/request/verify/([^/\s]+)/")
@@ -57,3 +61,27 @@ def time_travel(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], None]:
         monkeypatch.setattr(timezone, "now", lambda: moment)
 
     return travel
+
+
+# Fulfilment: a consent purpose to object to.
+@pytest.fixture
+def newsletter(db: None) -> Purpose:
+    activity = ProcessingActivity.objects.create(
+        reference="ACT-NL", name="Newsletter", main_purpose="Send the newsletter", legal_basis=LegalBasis.CONSENT
+    )
+    purpose = purpose_save(
+        data={
+            "key": "newsletter",
+            "name": "Newsletter",
+            "activity": activity,
+            "lawful_basis": LegalBasis.CONSENT,
+            "channels": ["email"],
+        }
+    )
+    wording_publish(purpose=purpose, language="en", text="Send me the monthly newsletter.")
+    return purpose
+
+
+@pytest.fixture
+def wording_en(newsletter: Purpose) -> ConsentWording:
+    return newsletter.wordings.get(language="en")
