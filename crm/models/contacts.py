@@ -317,8 +317,8 @@ class ContactPoint(models.Model):
     """One email address or phone number of a contact, normalised, encrypted, blind-indexed.
 
     `value` is encrypted at rest; `value_index` is the HMAC of the normalised
-    value, used for exact lookup, for uniqueness (one address, one contact) and
-    for duplicate detection.
+    value, used for exact lookup, for e-mail uniqueness (one address, one
+    contact; phone numbers may be shared) and for duplicate detection.
     """
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="points")
@@ -335,11 +335,21 @@ class ContactPoint(models.Model):
         ordering = ["-is_primary", "id"]
         verbose_name = _("contact point")
         verbose_name_plural = _("contact points")
+        # Lookup by blind index (phones, which are not unique, and duplicate detection).
+        indexes = [models.Index(fields=["kind", "value_index"], name="contact_point_lookup_idx")]
         constraints = [
+            # An e-mail is the key requests, consents and the suppression list rely on: one address, one
+            # contact. A phone may be shared (a switchboard, a household's landline): a matching signal only.
             models.UniqueConstraint(
                 fields=["kind", "value_index"],
-                name="contact_point_unique_value",
-                violation_error_message=_("This address or number already belongs to a contact."),
+                condition=models.Q(kind="email"),
+                name="contact_point_unique_email",
+                violation_error_message=_("This address already belongs to a contact."),
+            ),
+            models.UniqueConstraint(
+                fields=["contact", "kind", "value_index"],
+                name="contact_point_once_per_contact",
+                violation_error_message=_("The contact already has this address or number."),
             ),
             models.UniqueConstraint(
                 fields=["contact", "kind"],
