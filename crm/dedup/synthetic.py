@@ -17,7 +17,6 @@ import string
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-
 FIRST_NAMES = [
     "Jean",
     "Marie",
