@@ -13,6 +13,7 @@ from .contacts import (
     Tag,
     search_key,
 )
+from .dedup import CandidateStatus, ContactMerge, DedupRun, DuplicateCandidate, RunMode, RunStatus
 from .imports import ErasedImportKey, ImportFormat, ImportJob, ImportStatus, OnDuplicate
 from .interactions import Interaction, InteractionKind
 from .logs import AccessChannel, ContactAccess, DisclosedContact, Disclosure
@@ -22,13 +23,17 @@ __all__ = [
     "INDIRECT_SOURCES",
     "NEEDS_JUSTIFICATION",
     "AccessChannel",
+    "CandidateStatus",
     "Contact",
     "ContactAccess",
+    "ContactMerge",
     "ContactPoint",
     "ContactPointKind",
     "ContactStatus",
+    "DedupRun",
     "DisclosedContact",
     "Disclosure",
+    "DuplicateCandidate",
     "ErasedImportKey",
     "ExternalId",
     "ImportFormat",
@@ -42,6 +47,8 @@ __all__ = [
     "Organisation",
     "PersonKind",
     "RecipientNotification",
+    "RunMode",
+    "RunStatus",
     "SourceKind",
     "Tag",
     "search_key",

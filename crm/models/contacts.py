@@ -193,6 +193,16 @@ class Contact(models.Model):
     restriction_lift_notified_at = models.DateTimeField(
         _("told of the lifting at"), null=True, blank=True, editable=False
     )
+    # A merged-away record: kept (hidden, as deleted) for the undo period, its detail page redirects here.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        editable=False,
+    )
     # A staff delete is soft, restorable for 30 days; GDPR erasure is a separate path.
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
@@ -201,7 +211,7 @@ class Contact(models.Model):
     # History is read per contact (by id): the live table's other indexes would only slow writes there.
     history = tracked(
         excluded_fields=["first_name_key", "last_name_key"],
-        no_db_index=["owner", "organisation", "created_at", "deleted_at", "last_interaction_at"],
+        no_db_index=["owner", "organisation", "created_at", "deleted_at", "last_interaction_at", "merged_into"],
     )
     objects = ContactQuerySet.as_manager()
 
