@@ -31,6 +31,8 @@ RUN_THROUGH_A_WORKER = {
         "registry.test_worker::test_the_worker_tells_the_contacts_concerned_by_a_breach"
     ),
     "crm.tasks.send_art14_notices": "crm.test_worker::test_the_worker_sends_pending_art14_notices_batch_by_batch",
+    "crm.tasks.dedup_run": "crm.test_dedup_jobs::test_the_dedup_workers_score_the_chunks_of_a_run",
+    "crm.tasks.dedup_chunk": "crm.test_dedup_jobs::test_the_dedup_workers_score_the_chunks_of_a_run",
 }
 
 
