@@ -54,6 +54,7 @@ CRM_FULL = [
     "crm.view_importjob",
     "crm.view_recipientnotification",
     "crm.change_recipientnotification",
+    "crm.merge_contact",
 ]
 CRM_READ = [
     "crm.view_contact",
@@ -185,6 +186,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("interaction", "view", "add", "change"),
         *_crud("organisation", "view"),
         *_crud("tag", "view"),
+        "crm.merge_contact",
         "core.view_outboxmessage",
     ],
     AUDITOR: [

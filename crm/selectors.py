@@ -332,3 +332,12 @@ def owned_restricted_count(*, user: Any) -> int:
     if user.pk is None:
         return 0
     return Contact.objects.hidden_by_restriction(user).filter(owner_id=user.pk).count()
+
+
+def duplicates_dashboard_panel(request: Any) -> dict[str, Any]:
+    """The dashboard's "duplicates pending review" figure (registered with core.panels), for reviewers."""
+    from .models import CandidateStatus, DuplicateCandidate
+
+    if not request.user.has_perm("crm.merge_contact"):
+        return {}
+    return {"duplicates_pending": DuplicateCandidate.objects.filter(status=CandidateStatus.PENDING).count()}

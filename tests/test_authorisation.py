@@ -37,8 +37,9 @@ from consent.services import purpose_save, wording_publish
 from core import roles
 from core.apikeys import api_key_create
 from core.models import OutboxMessage
+from crm.dedup.merge import contacts_merge
 from crm.imports.services import import_job_create
-from crm.models import Organisation, RecipientNotification
+from crm.models import DuplicateCandidate, Organisation, RecipientNotification
 from crm.querysets import ContactQuerySet
 from crm.services import contact_delete, interaction_create
 from registry.services import activity_create, breach_record, recipient_save
@@ -89,6 +90,7 @@ CONSENT_READERS = frozenset({ADMIN, DPO, SALES, MARKETING, AUDITOR})
 CONSENT_MANAGERS = frozenset({ADMIN, DPO, MARKETING})
 CONTACT_CONSENT_READERS = frozenset({ADMIN, DPO, MARKETING, AUDITOR}) | own(SALES)
 CONTACT_CONSENT_RECORDERS = CONSENT_MANAGERS | own(SALES)
+MERGERS = frozenset({ADMIN, DPO, SUPPORT})
 
 # HTTP methods a view may accept. HEAD and OPTIONS follow GET and are not tried.
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -192,6 +194,11 @@ SPEC: dict[str, Route] = {
     "crm:contact_bulk_tag": route(POST=CONTACT_CREATORS),
     "crm:contact_trash": route(ANY={ADMIN, DPO, SALES}),
     "crm:contact_detail": route("contact", ANY=CONTACT_READERS),
+    "crm:duplicate_queue": route(ANY=MERGERS),
+    "crm:duplicate_review": route("candidate", ANY=MERGERS),
+    "crm:duplicate_dismiss": route("candidate", POST=MERGERS),
+    "crm:merge_detail": route("merge", ANY=MERGERS),
+    "crm:merge_undo": route("merge", POST=MERGERS),
     "crm:contact_edit": route("contact", ANY=CONTACT_EDITORS),
     "crm:contact_delete": route("contact", ANY=CONTACT_DELETERS),
     "crm:contact_restore": route("deleted_contact", POST=CONTACT_DELETERS),
@@ -374,6 +381,8 @@ SHARED = (
     "policy",
     "run",
     "hold",
+    "candidate",
+    "merge",
 )  # objects nobody owns: tried once, as "theirs"
 
 
@@ -429,6 +438,13 @@ def retention_objects(contact: Any) -> dict[str, Any]:
     return {"policy": policy, "run": purge_run_preview(policy=policy), "hold": hold}
 
 
+def dedup_objects(contact: Any) -> dict[str, Any]:
+    twin = ContactFactory(last_name="Twin")
+    survivor, merged = ContactFactory(last_name="Survivor"), ContactFactory(last_name="Merged")
+    candidate = DuplicateCandidate.objects.create(contact_a=contact, contact_b=twin, score=9.5, reasons=[])
+    return {"candidate": candidate, "merge": contacts_merge(survivor=survivor, merged=merged)}
+
+
 def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
     cache.clear()  # no throttle count left by another test
     someone_else = UserFactory(username="someone-else", roles=[SALES])
@@ -442,6 +458,7 @@ def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
         apikey=api_key_create(name="sync", scopes=["contacts:read"])[0],
         **registry_objects(),
         **retention_objects(theirs["contact"]),
+        **dedup_objects(theirs["contact"]),
     )
     if role == ANONYMOUS:
         return World(theirs=theirs, mine={})

@@ -41,10 +41,13 @@ from django.utils import timezone
 from gunicorn.config import Config
 
 from core.accesslog import QueryStringRedactingLogger
+from core.actors import Actor, acting_as
 from core.crypto import PREFIX, blind_index, decrypt
+from crm.dedup.merge import contacts_merge
 from crm.imports.services import import_jobs_expire
 from crm.models import Contact, ImportJob, RecipientNotification
 from crm.normalise import normalise_email, normalise_phone
+from crm.services import contact_create
 from retention.services import policies_evaluate, purge_run_batch
 from tests.crm.api_clients import key_api, staff_api
 
@@ -335,6 +338,21 @@ def import_a_file_without_a_header(journey: Journey) -> None:
     _import(journey, out.getvalue(), "salon.csv", {0: "first_name", 1: "last_name", 2: "email"})
 
 
+def merge_a_duplicate(journey: Journey) -> None:
+    """A second record of the person, with values of its own, merged into the first (and kept for undo)."""
+    contact = journey.contact
+    with acting_as(Actor.system("forensic")):
+        duplicate = contact_create(
+            first_name=contact.first_name,
+            last_name=journey.plant("duplicate's last name"),
+            job_title=journey.plant("duplicate's job title"),
+            emails=[journey.email()],
+            phones=[journey.phone()],
+            notes=journey.plant("duplicate's note"),
+        )
+        contacts_merge(survivor=contact, merged=duplicate, choices={"job_title": "merged"})
+
+
 def delete_restore_delete(journey: Journey) -> None:
     delete = reverse("crm:contact_delete", args=[journey.contact_id])
     ok(journey.admin.post(delete, {"reason": journey.plant("delete reason")}), 302)
@@ -356,6 +374,7 @@ STEPS: list[Callable[[Journey], None]] = [
     send_the_art14_notice,
     merge_through_an_import,
     import_a_file_without_a_header,
+    merge_a_duplicate,
     delete_restore_delete,
 ]
 
