@@ -257,6 +257,13 @@ SPEC: dict[str, Route] = {
     "api:purpose-detail": route("purpose", GET=CONSENT_READERS),
     "api:consentevent-list": route(GET=CONSENT_READERS, POST=CONSENT_MANAGERS | {SALES}),
     "api:consentevent-detail": route("event", GET=CONSENT_READERS),
+    "api:duplicatecandidate-list": route(GET=MERGERS),
+    "api:duplicatecandidate-detail": route("candidate", GET=MERGERS),
+    "api:duplicatecandidate-dismiss": route("candidate", POST=MERGERS),
+    "api:duplicatecandidate-merge": route("candidate", POST=MERGERS),
+    "api:contactmerge-list": route(GET=MERGERS),
+    "api:contactmerge-detail": route("merge", GET=MERGERS),
+    "api:contactmerge-undo": route("merge", POST=MERGERS),
 }
 
 # Values for URL parameters that do not point at a world object.

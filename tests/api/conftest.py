@@ -7,7 +7,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.utils import timezone
 
-from crm.models import Interaction, Organisation
+from crm.dedup.merge import contacts_merge
+from crm.models import DuplicateCandidate, Interaction, Organisation
 from crm.services import contact_delete, interaction_create
 
 from ..factories import ContactFactory
@@ -23,7 +24,12 @@ def existing_ids(db: None) -> dict[str, list[int]]:
     contacts = [ContactFactory(organisation=acme, phones=["+33 6 12 34 56 78"]), *ContactFactory.create_batch(4)]
     interaction_create(contact=contacts[0], kind="call", occurred_at=timezone.now(), subject="Call", body="Notes")
     contact_delete(contact=contacts[-1])
+    # A duplicate pair to review, and a merge of two more contacts to undo.
+    candidate = DuplicateCandidate.objects.create(contact_a=contacts[1], contact_b=contacts[2], score=9, reasons=[])
+    merge = contacts_merge(survivor=ContactFactory(), merged=ContactFactory())
     return {
+        "duplicates": [candidate.pk],
+        "merges": [merge.pk],
         "contacts": [contact.pk for contact in contacts],
         "organisations": list(Organisation.objects.values_list("pk", flat=True)),
         "interactions": list(Interaction.objects.values_list("pk", flat=True)),
