@@ -55,7 +55,7 @@ SCRATCH = "bench_import_scratch"
 
 
 def _free_phones(seed: int) -> object:
-    """Fictional numbers not yet in the database (phones are unique: a taken one would make a duplicate row)."""
+    """Fictional numbers not yet in the database (a shared number is allowed, but the file's people are all new)."""
     from core.crypto import blind_index
     from crm.imports.samples import fiction_phones
     from crm.models import ContactPoint

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gdpr_crm_bench"
 DEFAULT_CONTACTS = 1_000_000
 SALES_TEAM = 20  # Sales users the generated contacts are shared between (each owns about 1 in 21)
-# Phone numbers are unique and only ~64,000 fictional ones exist: the fill takes few of them,
+# Only ~64,000 fictional phone numbers exist and the generator hands each out once (numbers may be
+# shared in the CRM, but generated people do not share them by accident): the fill takes few of them,
 # leaving the rest to bench_import, whose file needs fresh numbers.
 FILL_PHONES = 10_000
 

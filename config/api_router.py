@@ -5,6 +5,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from consent.api.views import ConsentCheckView, ConsentEventViewSet, PurposeViewSet
 from core.api import ThrottleFirstMixin
+from crm.api.dedup import ContactMergeViewSet, DuplicateCandidateViewSet
 from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
 from crm.api.webhooks import RecipientEndpointViewSet
 from dsar.api.views import RequestViewSet
@@ -25,6 +26,8 @@ class Router(DefaultRouter):
 
 router = Router()
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("duplicates", DuplicateCandidateViewSet, basename="duplicatecandidate")
+router.register("merges", ContactMergeViewSet, basename="contactmerge")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("interactions", InteractionViewSet, basename="interaction")
 router.register("recipient-notifications", RecipientNotificationViewSet, basename="recipientnotification")

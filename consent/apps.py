@@ -11,7 +11,9 @@ class ConsentConfig(AppConfig):
         from crm import suppression
         from registry import coverage
 
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import merge, signals  # noqa: F401 - connects the receivers
+
+        merge.register()
         from .hooks import purpose_gaps, suppressed, unsubscribe_headers
         from .messages import message_template_register
 

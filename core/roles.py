@@ -56,6 +56,7 @@ CRM_FULL = [
     "crm.change_recipientnotification",
     *_crud("recipientendpoint"),
     "crm.view_webhookdelivery",
+    "crm.merge_contact",
 ]
 CRM_READ = [
     "crm.view_contact",
@@ -201,6 +202,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("interaction", "view", "add", "change"),
         *_crud("organisation", "view"),
         *_crud("tag", "view"),
+        "crm.merge_contact",
         "core.view_outboxmessage",
         *DSAR_FULFIL,
         *DSAR_HANDLE,

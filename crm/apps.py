@@ -11,7 +11,13 @@ class CrmConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the subject-data map check)
         from .imports.erasure import on_contact_erasing
-        from .selectors import art14_dashboard_panel, art19_dashboard_panel, dashboard_panel, home_panel
+        from .selectors import (
+            art14_dashboard_panel,
+            art19_dashboard_panel,
+            dashboard_panel,
+            duplicates_dashboard_panel,
+            home_panel,
+        )
         from .signals import contact_erasing
 
         navigation.register("contacts")
@@ -19,4 +25,7 @@ class CrmConfig(AppConfig):
         panels.register("dashboard", dashboard_panel)
         panels.register("dashboard", art14_dashboard_panel)
         panels.register("dashboard", art19_dashboard_panel)
+        panels.register("dashboard", duplicates_dashboard_panel)
+        panels.register_template("dashboard", "crm/partials/duplicates_panel.html")
+        panels.register_template("contact", "crm/partials/contact_duplicates.html")
         contact_erasing.connect(on_contact_erasing, dispatch_uid="crm.imports.erasure")

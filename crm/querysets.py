@@ -79,7 +79,8 @@ class ContactQuerySet(models.QuerySet):
 
     def trash(self, user: Any) -> ContactQuerySet:
         """Soft-deleted contacts `user` may restore: the rules of `restrict(user, "delete")`, applied to the trash."""
-        return self._reachable(user, "delete").filter(deleted_at__isnull=False, restricted=False)
+        # A merged-away record is not in the trash: it comes back by undoing the merge.
+        return self._reachable(user, "delete").filter(deleted_at__isnull=False, restricted=False, merged_into=None)
 
     def _reachable(self, user: Any, action: str) -> ContactQuerySet:
         """The model permission, then ownership (Sales): what `restrict` and `trash` share."""

@@ -328,7 +328,8 @@ def subject_data_erase(*, contact: Contact, reason: str, request_reference: str 
     Anonymised rows have each personal field replaced (or kept under its named
     legal obligation); deleted rows go, the contact last. Then every history row
     that held the subject's data is purged, since a delete writes one last
-    history row with the deleted values. What remains is an `AuditEvent`
+    history row with the deleted values. The records merged into this contact
+    (crm.dedup.merge) are erased with it. What remains is an `AuditEvent`
     ("subject.erased") with the contact's internal id and counts: proof that the
     erasure happened, without the data.
     """
@@ -337,6 +338,9 @@ def subject_data_erase(*, contact: Contact, reason: str, request_reference: str 
         refusal = erasure_refusal(contact)
         if refusal:
             raise ErasureRefused(refusal)
+        # The records merged into this one (kept for the undo period) are the same person: erased first.
+        for merged in Contact._base_manager.filter(merged_into=contact):
+            subject_data_erase(contact=merged, reason=reason, request_reference=request_reference)
         contact_pk = contact.pk
         contact_erasing.send(sender=Contact, contact=contact)
         # Art. 19: each recipient of the data is to be told; the tasks outlive the contact (anonymised below).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
 
 from core.actors import Actor, acting_as
 
@@ -64,3 +65,30 @@ def deliver_recipient_notice(notification_id: int, attempt: int = 1) -> str | No
     if outcome == DeliveryOutcome.FAILED:
         deliver_recipient_notice.apply_async((notification_id, attempt + 1), countdown=retry_delay(attempt))
     return outcome
+
+
+@shared_task(queue="dedup", acks_late=True)
+def dedup_run(run_id: int) -> None:
+    """Plan a duplicate-detection run and hand its chunks to the `dedup` workers (a group)."""
+    from celery import group
+
+    from .dedup.jobs import dedup_run_plan
+    from .models import DedupRun, RunStatus
+
+    run = DedupRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, chunks_total=0).first()
+    if run is None:  # gone, or planned already (a redelivery)
+        return
+    chunks = dedup_run_plan(run=run)
+    if not chunks:
+        DedupRun.objects.filter(pk=run_id).update(status=RunStatus.DONE, finished_at=timezone.now())
+        return
+    group(dedup_chunk.s(run_id, chunk) for chunk in chunks).apply_async()
+
+
+@shared_task(queue="dedup", acks_late=True)
+def dedup_chunk(run_id: int, chunk: list[list[int]]) -> int:
+    """Score one chunk of blocks; a rerun inserts nothing twice (pairs are unique)."""
+    from .dedup.jobs import dedup_chunk_score
+
+    with acting_as(Actor.job("dedup")):
+        return dedup_chunk_score(run_id=run_id, chunk=chunk)

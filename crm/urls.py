@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import contacts, interactions, organisations, restriction, webhooks
+from .views import contacts, dedup, interactions, organisations, restriction, webhooks
 
 app_name = "crm"
 urlpatterns = [
@@ -8,6 +8,11 @@ urlpatterns = [
     path("new/", contacts.contact_create, name="contact_create"),
     path("tags/", contacts.contact_bulk_tag, name="contact_bulk_tag"),
     path("deleted/", contacts.contact_trash, name="contact_trash"),
+    path("duplicates/", dedup.duplicate_queue, name="duplicate_queue"),
+    path("duplicates/<int:pk>/", dedup.duplicate_review, name="duplicate_review"),
+    path("duplicates/<int:pk>/dismiss/", dedup.duplicate_dismiss, name="duplicate_dismiss"),
+    path("merges/<int:pk>/", dedup.merge_detail, name="merge_detail"),
+    path("merges/<int:pk>/undo/", dedup.merge_undo, name="merge_undo"),
     path("<int:pk>/", contacts.contact_detail, name="contact_detail"),
     path("<int:pk>/edit/", contacts.contact_edit, name="contact_edit"),
     path("<int:pk>/delete/", contacts.contact_delete, name="contact_delete"),

@@ -37,8 +37,9 @@ from consent.services import purpose_save, wording_publish
 from core import roles
 from core.apikeys import api_key_create
 from core.models import OutboxMessage
+from crm.dedup.merge import contacts_merge
 from crm.imports.services import import_job_create
-from crm.models import Organisation, RecipientEndpoint, RecipientNotification
+from crm.models import DuplicateCandidate, Organisation, RecipientEndpoint, RecipientNotification
 from crm.querysets import ContactQuerySet
 from crm.services import contact_delete, interaction_create
 from dsar.models import ErasureRun, Right
@@ -97,6 +98,7 @@ REQUEST_HANDLERS = frozenset({DPO, SUPPORT})
 REQUEST_FULFILLERS = frozenset({DPO, SUPPORT})
 REQUEST_ERASERS = frozenset({DPO})
 REQUEST_AREA = frozenset({ADMIN, DPO, SUPPORT, AUDITOR})
+MERGERS = frozenset({ADMIN, DPO, SUPPORT})
 
 # HTTP methods a view may accept. HEAD and OPTIONS follow GET and are not tried.
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -218,6 +220,11 @@ SPEC: dict[str, Route] = {
     "crm:contact_bulk_tag": route(POST=CONTACT_CREATORS),
     "crm:contact_trash": route(ANY={ADMIN, DPO, SALES}),
     "crm:contact_detail": route("contact", ANY=CONTACT_READERS),
+    "crm:duplicate_queue": route(ANY=MERGERS),
+    "crm:duplicate_review": route("candidate", ANY=MERGERS),
+    "crm:duplicate_dismiss": route("candidate", POST=MERGERS),
+    "crm:merge_detail": route("merge", ANY=MERGERS),
+    "crm:merge_undo": route("merge", POST=MERGERS),
     "crm:contact_edit": route("contact", ANY=CONTACT_EDITORS),
     "crm:contact_delete": route("contact", ANY=CONTACT_DELETERS),
     "crm:contact_restore": route("deleted_contact", POST=CONTACT_DELETERS),
@@ -321,6 +328,13 @@ SPEC: dict[str, Route] = {
     "api:request-restriction": route("fulfil_request", POST=REQUEST_ERASERS),
     "api:request-objection": route("fulfil_request", POST=REQUEST_FULFILLERS),
     "api:erasurerun-detail": route("erasure_run", GET=REQUEST_AREA),
+    "api:duplicatecandidate-list": route(GET=MERGERS),
+    "api:duplicatecandidate-detail": route("candidate", GET=MERGERS),
+    "api:duplicatecandidate-dismiss": route("candidate", POST=MERGERS),
+    "api:duplicatecandidate-merge": route("candidate", POST=MERGERS),
+    "api:contactmerge-list": route(GET=MERGERS),
+    "api:contactmerge-detail": route("merge", GET=MERGERS),
+    "api:contactmerge-undo": route("merge", POST=MERGERS),
 }
 
 # Values for URL parameters that do not point at a world object.
@@ -451,6 +465,8 @@ SHARED = (
     "dsar_request",
     "fulfil_request",
     "erasure_run",
+    "candidate",
+    "merge",
 )  # objects nobody owns: tried once, as "theirs"
 
 
@@ -516,6 +532,13 @@ def fulfilment_objects(contact: Any) -> dict[str, Any]:
     return {"fulfil_request": case, "erasure_run": run}
 
 
+def dedup_objects(contact: Any) -> dict[str, Any]:
+    twin = ContactFactory(last_name="Twin")
+    survivor, merged = ContactFactory(last_name="Survivor"), ContactFactory(last_name="Merged")
+    candidate = DuplicateCandidate.objects.create(contact_a=contact, contact_b=twin, score=9.5, reasons=[])
+    return {"candidate": candidate, "merge": contacts_merge(survivor=survivor, merged=merged)}
+
+
 def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
     cache.clear()  # no throttle count left by another test
     someone_else = UserFactory(username="someone-else", roles=[SALES])
@@ -540,6 +563,7 @@ def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
             received_at=timezone.now(),
         ),
         **fulfilment_objects(theirs["contact"]),
+        **dedup_objects(theirs["contact"]),
     )
     if role == ANONYMOUS:
         return World(theirs=theirs, mine={})

@@ -129,9 +129,12 @@ def _note(fake: Any, locale: str) -> str:
 class FictionPhones:
     """The reserved fictional numbers, each handed out once, in a seeded random order.
 
-    Phone numbers are unique in the CRM (one number, one contact), and the ranges
-    reserved for fiction hold about 64,000 numbers: when they run out, `draw`
-    returns "" (no phone) rather than a number that could ring a real person.
+    The CRM lets several contacts share a number (a switchboard, a household's
+    landline), but generated people each get their own so that a shared number
+    is never an accident of generation (the dedup benchmark plants its own
+    households). The ranges reserved for fiction hold about 64,000 numbers: when
+    they run out, `draw` returns "" (no phone) rather than a number that could
+    ring a real person.
     """
 
     def __init__(self, *, taken: Iterable[str] = (), seed: int = 0) -> None:

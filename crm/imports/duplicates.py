@@ -1,7 +1,8 @@
 """Duplicates in an import: against the database and within the file, and what to do with each row.
 
-Duplicates are exact: an email or phone blind index, or the external id in the
-job's system. Against the database, one `value_index IN (...)` query per chunk;
+Duplicates are exact: an email blind index, or the external id in the job's
+system (a phone number may be shared by several people, so it never makes a row
+a duplicate). Against the database, one `value_index IN (...)` query per chunk;
 within the file, a map of every valid row's keys to the first line holding them
 (the second occurrence is "a duplicate of line N"). `on_duplicate` decides:
 "skip" reports the row; "merge" fills the existing contact's empty fields and
@@ -16,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -156,10 +156,9 @@ class DuplicatePlanner:
     def _database_matches(self, candidates: list[Candidate]) -> Matches:
         """(kind, blind index) or ("external_id", "system:value") -> id of the contact holding it."""
         emails = [index for c in candidates for index in c.email_indexes]
-        phones = [index for c in candidates for index in c.phone_indexes]
         found: Matches = {}
-        if emails or phones:
-            found.update({(kind, index): pk for kind, index, pk in _point_owners(emails=emails, phones=phones)})
+        if emails:
+            found.update({(ContactPointKind.EMAIL, index): pk for index, pk in _email_owners(emails)})
         external = [c.external_id for c in candidates if c.external_id]
         if external:
             rows = ExternalId.objects.filter(system=self.system, value__in=external).values_list("value", "contact_id")
@@ -177,24 +176,18 @@ class DuplicatePlanner:
         return set(queryset.filter(pk__in=ids).values_list("pk", flat=True))
 
 
-def _point_owners(*, emails: list[str], phones: list[str]) -> list[tuple[str, str, int]]:
-    """(kind, value_index, contact_id) of the points having one of these blind indexes: one query.
+def _email_owners(emails: list[str]) -> list[tuple[str, int]]:
+    """(value_index, contact_id) of the e-mails having one of these blind indexes: one query.
 
     It filters on (kind, value_index), the columns of the uniqueness index, so
-    each value is one index probe; on PostgreSQL each list travels as one array
+    each value is one index probe; on PostgreSQL the list travels as one array
     parameter (`= ANY(%s)`) instead of thousands of placeholders.
     """
     if connection.vendor != "postgresql":
-        points = ContactPoint.objects.filter(
-            Q(kind=ContactPointKind.EMAIL, value_index__in=emails)
-            | Q(kind=ContactPointKind.PHONE, value_index__in=phones)
-        )
-        return list(points.values_list("kind", "value_index", "contact_id"))
+        points = ContactPoint.objects.filter(kind=ContactPointKind.EMAIL, value_index__in=emails)
+        return list(points.values_list("value_index", "contact_id"))
     table = connection.ops.quote_name(ContactPoint._meta.db_table)
-    sql = (
-        f"SELECT kind, value_index, contact_id FROM {table} "
-        "WHERE (kind = %s AND value_index = ANY(%s)) OR (kind = %s AND value_index = ANY(%s))"
-    )
+    sql = f"SELECT value_index, contact_id FROM {table} WHERE kind = %s AND value_index = ANY(%s)"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [ContactPointKind.EMAIL.value, emails, ContactPointKind.PHONE.value, phones])
+        cursor.execute(sql, [ContactPointKind.EMAIL.value, emails])
         return cursor.fetchall()

@@ -64,9 +64,12 @@ class Candidate:
     external_id: str = ""
 
     def keys(self, system: str) -> list[tuple[str, str]]:
-        """What makes two rows the same person: each point's blind index and the external id."""
+        """What makes two rows the same person: each e-mail's blind index and the external id.
+
+        Not the phone: a number may be shared (a switchboard, a household's landline), so it is a
+        matching signal for duplicate detection, never proof of the same person.
+        """
         keys = [(ContactPointKind.EMAIL, index) for index in self.email_indexes]
-        keys += [(ContactPointKind.PHONE, index) for index in self.phone_indexes]
         if self.external_id:
             keys.append(("external_id", f"{system}:{self.external_id}"))
         return keys

@@ -13,6 +13,7 @@ from .contacts import (
     Tag,
     search_key,
 )
+from .dedup import CandidateStatus, ContactMerge, DedupRun, DuplicateCandidate, RunMode, RunStatus
 from .imports import ErasedImportKey, ImportFormat, ImportJob, ImportStatus, OnDuplicate
 from .interactions import Interaction, InteractionKind
 from .logs import AccessChannel, ContactAccess, DisclosedContact, Disclosure
@@ -23,14 +24,18 @@ __all__ = [
     "INDIRECT_SOURCES",
     "NEEDS_JUSTIFICATION",
     "AccessChannel",
+    "CandidateStatus",
     "Contact",
     "ContactAccess",
+    "ContactMerge",
     "ContactPoint",
     "ContactPointKind",
     "ContactStatus",
+    "DedupRun",
     "DeliveryOutcome",
     "DisclosedContact",
     "Disclosure",
+    "DuplicateCandidate",
     "ErasedImportKey",
     "ExternalId",
     "ImportFormat",
@@ -45,6 +50,8 @@ __all__ = [
     "PersonKind",
     "RecipientEndpoint",
     "RecipientNotification",
+    "RunMode",
+    "RunStatus",
     "SourceKind",
     "Tag",
     "WebhookDelivery",

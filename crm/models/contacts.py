@@ -193,6 +193,16 @@ class Contact(models.Model):
     restriction_lift_notified_at = models.DateTimeField(
         _("told of the lifting at"), null=True, blank=True, editable=False
     )
+    # A merged-away record: kept (hidden, as deleted) for the undo period, its detail page redirects here.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        editable=False,
+    )
     # A staff delete is soft, restorable for 30 days; GDPR erasure is a separate path.
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
@@ -201,7 +211,7 @@ class Contact(models.Model):
     # History is read per contact (by id): the live table's other indexes would only slow writes there.
     history = tracked(
         excluded_fields=["first_name_key", "last_name_key"],
-        no_db_index=["owner", "organisation", "created_at", "deleted_at", "last_interaction_at"],
+        no_db_index=["owner", "organisation", "created_at", "deleted_at", "last_interaction_at", "merged_into"],
     )
     objects = ContactQuerySet.as_manager()
 
@@ -317,8 +327,8 @@ class ContactPoint(models.Model):
     """One email address or phone number of a contact, normalised, encrypted, blind-indexed.
 
     `value` is encrypted at rest; `value_index` is the HMAC of the normalised
-    value, used for exact lookup, for uniqueness (one address, one contact) and
-    for duplicate detection.
+    value, used for exact lookup, for e-mail uniqueness (one address, one
+    contact; phone numbers may be shared) and for duplicate detection.
     """
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="points")
@@ -335,11 +345,21 @@ class ContactPoint(models.Model):
         ordering = ["-is_primary", "id"]
         verbose_name = _("contact point")
         verbose_name_plural = _("contact points")
+        # Lookup by blind index (phones, which are not unique, and duplicate detection).
+        indexes = [models.Index(fields=["kind", "value_index"], name="contact_point_lookup_idx")]
         constraints = [
+            # An e-mail is the key requests, consents and the suppression list rely on: one address, one
+            # contact. A phone may be shared (a switchboard, a household's landline): a matching signal only.
             models.UniqueConstraint(
                 fields=["kind", "value_index"],
-                name="contact_point_unique_value",
-                violation_error_message=_("This address or number already belongs to a contact."),
+                condition=models.Q(kind="email"),
+                name="contact_point_unique_email",
+                violation_error_message=_("This address already belongs to a contact."),
+            ),
+            models.UniqueConstraint(
+                fields=["contact", "kind", "value_index"],
+                name="contact_point_once_per_contact",
+                violation_error_message=_("The contact already has this address or number."),
             ),
             models.UniqueConstraint(
                 fields=["contact", "kind"],

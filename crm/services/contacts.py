@@ -79,9 +79,9 @@ def contact_create(
             lambda: contact.full_clean(exclude=["first_name_key", "last_name_key"]),
             lambda: free_text_check(field="notes", old="", new=contact.notes, justification=justification),
         )
+        # Phone numbers may be shared (switchboards, households): only e-mails and external ids are unique.
         collect_errors(
             lambda: check_points_free(ContactPointKind.EMAIL, email_values),
-            lambda: check_points_free(ContactPointKind.PHONE, phone_values),
             lambda: _check_external_ids_free(external_ids or {}),
         )
         contact._change_reason = reason or None
@@ -124,10 +124,7 @@ def contact_update(
             lambda: contact.full_clean(exclude=["first_name_key", "last_name_key"]),
             lambda: free_text_check(field="notes", old=old_notes, new=contact.notes, justification=justification),
         )
-        collect_errors(
-            lambda: check_points_free(ContactPointKind.EMAIL, email_values or [], contact=contact),
-            lambda: check_points_free(ContactPointKind.PHONE, phone_values or [], contact=contact),
-        )
+        check_points_free(ContactPointKind.EMAIL, email_values or [], contact=contact)
         for kind, values in ((ContactPointKind.EMAIL, email_values), (ContactPointKind.PHONE, phone_values)):
             if values is not None and points_replace(contact=contact, kind=kind, values=values):
                 changed.append(FIELD_FOR_KIND[kind])

@@ -1,4 +1,4 @@
-"""Contact points (emails, phones): normalised, encrypted, blind-indexed, unique."""
+"""Contact points (emails, phones): normalised, encrypted, blind-indexed; an e-mail belongs to one contact."""
 
 from __future__ import annotations
 
@@ -36,7 +36,10 @@ def normalise_points(kind: str, values: Sequence[str]) -> list[str]:
 
 
 def check_points_free(kind: str, values: Sequence[str], *, contact: Contact | None = None) -> None:
-    """Refuse a value that already belongs to another contact (one address, one contact)."""
+    """Refuse a value that already belongs to another contact (one address, one contact).
+
+    Called for e-mails only: a phone number may be shared by several contacts.
+    """
     indexes = {blind_index(value): value for value in values}
     taken = ContactPoint.objects.filter(kind=kind, value_index__in=indexes)
     if contact is not None:

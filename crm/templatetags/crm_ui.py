@@ -69,3 +69,21 @@ def email_display(value: str) -> str:
         return f"{local}@{domain.encode('ascii').decode('idna')}"
     except UnicodeError:
         return value
+
+
+@register.simple_tag(takes_context=True)
+def contact_duplicates(context: Any, contact: Any) -> list[Any]:
+    """The pending duplicate pairs of `contact` for the contact page (reviewers only), each with the other id."""
+    from django.db.models import Q
+
+    from ..models import CandidateStatus, DuplicateCandidate
+
+    user = context.get("user")
+    if user is None or not user.has_perm("crm.merge_contact"):
+        return []
+    rows = DuplicateCandidate.objects.filter(
+        Q(contact_a_id=contact.pk) | Q(contact_b_id=contact.pk), status=CandidateStatus.PENDING
+    ).order_by("-score")[:5]
+    for row in rows:
+        row.other_id = row.contact_b_id if row.contact_a_id == contact.pk else row.contact_a_id
+    return list(rows)

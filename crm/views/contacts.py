@@ -13,6 +13,7 @@ from core import panels
 from core.decorators import staff_permission_required
 
 from .. import selectors, services
+from ..dedup.merge import merged_target
 from ..forms import BulkTagForm, ContactDeleteForm, ContactForm, OrganisationSelect, staff_users
 from ..keyset import keyset_page
 from ..models import AccessChannel, Contact, ContactPointKind, Tag
@@ -83,7 +84,12 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _restricted_or_not_found(request: HttpRequest, pk: int) -> HttpResponse:
-    """A restricted contact is refused without a word of its data, naming who can help; anything else is a 404."""
+    """A restricted contact is refused without a word of its data, naming who can help; a merged-away one
+    redirects to the contact it was merged into (when the user may see it); anything else is a 404."""
+    tombstone = Contact.objects.filter(pk=pk, merged_into__isnull=False).select_related("merged_into").first()
+    target = merged_target(tombstone) if tombstone else None
+    if target is not None and Contact.objects.restrict(request.user, "view").filter(pk=target.pk).exists():
+        return redirect("crm:contact_detail", pk=target.pk)
     if not Contact.objects.hidden_by_restriction(request.user).filter(pk=pk).exists():
         raise Http404
     context = {"contact_id": pk, "handlers": selectors.restriction_handlers()}

@@ -7,7 +7,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.utils import timezone
 
-from crm.models import Interaction, Organisation, RecipientEndpoint
+from crm.dedup.merge import contacts_merge
+from crm.models import DuplicateCandidate, Interaction, Organisation, RecipientEndpoint
 from crm.services import contact_delete, interaction_create
 from dsar.models import ErasureRun, Right
 from dsar.services import request_register
@@ -38,11 +39,16 @@ def existing_ids(db: None) -> dict[str, list[int]]:
     # A request with every right, matched to a contact, for the fulfilment actions; one erasure run.
     case = verified_request([contacts[1]], rights=[right.value for right in Right])
     run = ErasureRun.objects.create(request=case, contact_ids=[contacts[1].pk], operator_label="dpo")
+    # A duplicate pair to review, and a merge of two more contacts to undo.
+    candidate = DuplicateCandidate.objects.create(contact_a=contacts[1], contact_b=contacts[2], score=9, reasons=[])
+    merge = contacts_merge(survivor=ContactFactory(), merged=ContactFactory())
     return {
         "retention": _retention_ids(contacts[0]),
         "requests": [*requests, case.pk],
         "erasure-runs": [run.pk],
         "matched": [contacts[1].pk],
+        "duplicates": [candidate.pk],
+        "merges": [merge.pk],
         "contacts": [contact.pk for contact in contacts],
         "organisations": list(Organisation.objects.values_list("pk", flat=True)),
         "interactions": list(Interaction.objects.values_list("pk", flat=True)),

@@ -57,7 +57,8 @@ EXCLUDED_CHECKS = [positive_data_acceptance]
 FULL_SCOPES = list(SCOPES)
 READ_SCOPES = [name for name in SCOPES if name.endswith(":read")]
 # Staff-only operations: the Art. 19 tasks and webhooks, the steps of a restriction, the intermediate archive,
-# data-subject requests and their fulfilment.
+# data-subject requests and their fulfilment,
+# duplicate review and merges.
 KEYS_NEVER_REACH = (
     "/recipient-notifications/",
     "/recipient-webhooks/",
@@ -65,6 +66,8 @@ KEYS_NEVER_REACH = (
     "/retention/archive/",
     "/requests/",
     "/erasure-runs/",
+    "/duplicates/",
+    "/merges/",
 )
 # Keys only read these: their writes need a person (a DPO approval, a legal hold).
 KEYS_ONLY_READ = ("/retention/",)

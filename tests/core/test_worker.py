@@ -40,6 +40,8 @@ RUN_THROUGH_A_WORKER = {
     "dsar.fulfilment.tasks.expire_response_files": (
         "dsar.test_fulfil_worker::test_the_worker_deletes_expired_response_files"
     ),
+    "crm.tasks.dedup_run": "crm.test_dedup_jobs::test_the_dedup_workers_score_the_chunks_of_a_run",
+    "crm.tasks.dedup_chunk": "crm.test_dedup_jobs::test_the_dedup_workers_score_the_chunks_of_a_run",
 }
 
 

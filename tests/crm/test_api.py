@@ -425,3 +425,18 @@ def test_a_change_through_a_key_is_attributed_to_the_key_in_the_history():
     latest = contact.history.order_by("-history_id").first()
     assert latest.job_title == "Buyer"
     assert latest.history_actor_kind == "api_key" and "ERP sync" in latest.history_actor_label
+
+
+def test_a_phone_number_may_be_shared_by_several_contacts(dpo_user):
+    # given: a household landline already held by one contact
+    ContactFactory(first_name="Paul", last_name="Martin", phones=["+33145678901"])
+
+    # when: the partner is created with the same number, written another way
+    response = staff_api(dpo_user).post(
+        URL, new_contact(first_name="Anne", last_name="Martin", phones=["01 45 67 89 01"]), format="json"
+    )
+
+    # then: both hold it; the blind index finds both
+    assert response.status_code == 201, response.content
+    assert response.json()["phones"] == ["+33145678901"]
+    assert sorted(Contact.objects.with_phone("+33145678901").values_list("first_name", flat=True)) == ["Anne", "Paul"]

@@ -43,11 +43,14 @@ from gunicorn.config import Config
 from consent.models import ConsentState, ConsentWording, Purpose, Suppression
 from consent.services import purpose_save, wording_publish
 from core.accesslog import QueryStringRedactingLogger
+from core.actors import Actor, acting_as
 from core.crypto import PREFIX, blind_index, decrypt
 from core.models import OutboxMessage
+from crm.dedup.merge import contacts_merge
 from crm.imports.services import import_jobs_expire
 from crm.models import Contact, ContactPoint, ImportJob, RecipientNotification
 from crm.normalise import normalise_email, normalise_phone
+from crm.services import contact_create
 from dsar.fulfilment.files import response_files_expire
 from dsar.models import Request as DsarRequest
 from dsar.services import submissions_lapse
@@ -407,6 +410,21 @@ def make_rights_requests(journey: Journey) -> None:
     ok(public.post(reverse("dsar_request"), unverified), 200)
 
 
+def merge_a_duplicate(journey: Journey) -> None:
+    """A second record of the person, with values of its own, merged into the first (and kept for undo)."""
+    contact = journey.contact
+    with acting_as(Actor.system("forensic")):
+        duplicate = contact_create(
+            first_name=contact.first_name,
+            last_name=journey.plant("duplicate's last name"),
+            job_title=journey.plant("duplicate's job title"),
+            emails=[journey.email()],
+            phones=[journey.phone()],
+            notes=journey.plant("duplicate's note"),
+        )
+        contacts_merge(survivor=contact, merged=duplicate, choices={"job_title": "merged"})
+
+
 def delete_restore_delete(journey: Journey) -> None:
     delete = reverse("crm:contact_delete", args=[journey.contact_id])
     ok(journey.admin.post(delete, {"reason": journey.plant("delete reason")}), 302)
@@ -541,6 +559,7 @@ STEPS: list[Callable[[Journey], None]] = [
     record_activity_for_the_retention_clock,
     place_and_lift_a_legal_hold,
     fulfil_a_request,
+    merge_a_duplicate,
     delete_restore_delete,
     open_the_archived_record,
 ]

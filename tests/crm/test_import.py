@@ -227,11 +227,23 @@ def test_merge_never_touches_a_contact_the_importer_may_not_change(tmp_path, exi
 
 
 def test_a_row_matching_two_contacts_is_rejected_when_merging(tmp_path, existing):
-    ContactFactory(emails=["other@example.org"], phones=["+33 1 99 00 12 34"])
+    other = ContactFactory(emails=["other@example.org"])
+    ExternalId.objects.create(contact=other, system="Expo Data", value="ERP-7")
     job = services.import_job_run(job=_job(_duplicate_file(tmp_path), on_duplicate="merge"))
 
     assert job.report[0]["outcome"] == "rejected"
     assert "several different contacts" in job.report[0]["reasons"][0]
+
+
+def test_a_shared_phone_number_does_not_make_a_row_a_duplicate(tmp_path, existing):
+    # given: a colleague on the same switchboard number as the row's
+    ContactFactory(first_name="Jean", last_name="Colin", phones=["+33 1 99 00 12 34"])
+    row = ["Lise", "Durand", "lise@example.org", "01 99 00 12 34", "", "", "", ""]
+
+    job = services.import_job_run(job=_job(_csv(tmp_path, HEADER, [row]), on_duplicate="merge"))
+
+    assert (job.created_count, job.merged_count, job.rejected_count) == (1, 0, 0)
+    assert Contact.objects.with_phone("+33199001234").count() == 2
 
 
 def test_in_file_duplicates_merge_into_the_contact_of_their_first_line(tmp_path):

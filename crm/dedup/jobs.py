@@ -1,0 +1,169 @@
+"""Duplicate detection runs: plan the blocks, score them in chunks (several workers), store the candidate pairs.
+
+A run reads every live contact once to build the blocks (`crm.dedup.blocking`).
+A full run scores every block; an incremental run only the blocks holding a
+contact created or changed since the last finished run, so new and changed
+contacts are compared against everything. The blocks are cut into chunks by
+a hash of their key; each chunk is one task on the `dedup` queue carrying the
+contact ids of its blocks, so adding workers adds throughput. A pair already
+known keeps its row (and a "not a duplicate" decision stays for ever).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import Contact, ContactPointKind, DedupRun, DuplicateCandidate, RunMode, RunStatus
+from .blocking import blocks, candidate_pairs
+from .records import record_from_values
+from .scoring import REVIEW_THRESHOLD, Record, score_pair
+
+CHUNKS = 8
+READ_BATCH = 5000
+
+
+def load_records(ids: Iterable[int] | None = None) -> Iterator[Record]:
+    """The live contacts (or those of `ids`) as matcher records; e-mails decrypted, phones by blind index."""
+    contacts = Contact.objects.live().select_related("organisation").prefetch_related("points").order_by("pk")
+    if ids is not None:
+        id_list = sorted(set(ids))
+        for start in range(0, len(id_list), READ_BATCH):
+            yield from _records(contacts.filter(pk__in=id_list[start : start + READ_BATCH]))
+        return
+    yield from _records(contacts.iterator(chunk_size=READ_BATCH))
+
+
+def _records(contacts: Iterable[Contact]) -> Iterator[Record]:
+    for contact in contacts:
+        points = list(contact.points.all())
+        yield record_from_values(
+            pk=contact.pk,
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            birth_date=contact.birth_date,
+            street=contact.street,
+            postal_code=contact.postal_code,
+            city=contact.city,
+            organisation=contact.organisation.name if contact.organisation else "",
+            emails=[p.value for p in points if p.kind == ContactPointKind.EMAIL],
+            phones=[f"+{p.value_index}" for p in points if p.kind == ContactPointKind.PHONE],
+            restricted=contact.restricted,
+        )
+
+
+def _last_finished() -> datetime | None:
+    run = DedupRun.objects.filter(status=RunStatus.DONE).order_by("-started_at").first()
+    return run.started_at if run else None
+
+
+def dedup_run_create(*, full: bool, started_by: str = "") -> DedupRun:
+    since = None if full else _last_finished()
+    mode = RunMode.FULL if since is None else RunMode.INCREMENTAL
+    return DedupRun.objects.create(mode=mode, since=since, started_by=started_by)
+
+
+def dedup_run_plan(*, run: DedupRun, chunks: int = CHUNKS) -> list[list[list[int]]]:
+    """Build the blocks and cut them into chunks of contact-id lists; records the counts on the run."""
+    records = list(load_records())
+    changed: set[int] | None = None
+    if run.since is not None:
+        changed = set(
+            Contact.objects.live().filter(updated_at__gte=run.since).values_list("pk", flat=True).iterator(20_000)
+        )
+    planned: list[list[list[int]]] = [[] for _ in range(chunks)]
+    for key, members in blocks(records).items():
+        ids = [r.id for r in members]
+        if changed is not None and not changed.intersection(ids):
+            continue
+        planned[zlib.crc32(key.encode()) % chunks].append(ids)
+    planned = [chunk for chunk in planned if chunk]
+    DedupRun.objects.filter(pk=run.pk).update(contacts=len(records), chunks_total=len(planned))
+    return planned
+
+
+def dedup_chunk_score(*, run_id: int, chunk: list[list[int]]) -> int:
+    """Score the pairs of one chunk's blocks and store those above the review threshold; returns how many."""
+    by_id = {r.id: r for r in load_records(i for ids in chunk for i in ids)}
+    block_list = [[by_id[i] for i in ids if i in by_id] for ids in chunk]
+    compared, found = 0, []
+    for a, b in candidate_pairs(block_list):
+        compared += 1
+        score = score_pair(a, b)
+        if score.total >= REVIEW_THRESHOLD:
+            found.append((a.id, b.id, score))
+    stored = _store(run_id, found)
+    with transaction.atomic():
+        DedupRun.objects.filter(pk=run_id).update(
+            chunks_done=F("chunks_done") + 1, compared=F("compared") + compared, found=F("found") + stored
+        )
+        DedupRun.objects.filter(pk=run_id, chunks_done__gte=F("chunks_total")).update(
+            status=RunStatus.DONE, finished_at=timezone.now()
+        )
+    return stored
+
+
+def _store(run_id: int, found: list[tuple[int, int, object]]) -> int:
+    """Insert new pairs; a pair already known (pending, dismissed or merged) keeps its row and decision."""
+    if not found:
+        return 0
+    table = DuplicateCandidate._meta.db_table
+    rows = [(a, b, s.total, _json(s.reasons), "pending", run_id) for a, b, s in found]
+    stored = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            batch = rows[start : start + 1000]
+            placeholders = ", ".join(["(%s, %s, %s, %s::jsonb, %s, %s, now(), '')"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} (contact_a_id, contact_b_id, score, reasons, status, run_id, found_at, "
+                f"decided_by) VALUES {placeholders} ON CONFLICT (contact_a_id, contact_b_id) DO NOTHING",
+                [value for row in batch for value in row],
+            )
+            stored += cursor.rowcount
+    return stored
+
+
+def _json(reasons: list[tuple[str, float]]) -> str:
+    import json
+
+    return json.dumps([[code, value] for code, value in reasons])
+
+
+def dedup_run_inline(*, full: bool, started_by: str = "") -> DedupRun:
+    """A whole run in this process (the command without workers, and the tests)."""
+    run = dedup_run_create(full=full, started_by=started_by)
+    chunks = dedup_run_plan(run=run)
+    for chunk in chunks:
+        dedup_chunk_score(run_id=run.pk, chunk=chunk)
+    if not chunks:
+        DedupRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def candidate_rows(run: DedupRun | None = None) -> Iterator[dict[str, object]]:
+    """The pending candidate pairs (of one run, or all), for the CSV export: ids, external ids, score, reasons."""
+    candidates = DuplicateCandidate.objects.filter(status="pending")
+    if run is not None:
+        candidates = candidates.filter(run=run)
+    from ..models import ExternalId
+
+    for candidate in candidates.order_by("-score", "pk").iterator(2000):
+        external = dict(
+            ExternalId.objects.filter(contact_id__in=(candidate.contact_a_id, candidate.contact_b_id))
+            .values_list("contact_id", "value")
+            .order_by("pk")
+        )
+        yield {
+            "contact_a": candidate.contact_a_id,
+            "external_id_a": external.get(candidate.contact_a_id, ""),
+            "contact_b": candidate.contact_b_id,
+            "external_id_b": external.get(candidate.contact_b_id, ""),
+            "score": candidate.score,
+            "reasons": "; ".join(f"{code} {value:+g}" for code, value in candidate.reasons),
+        }

@@ -1,0 +1,80 @@
+"""Duplicate detection runs: the command and its CSV, incremental runs, remembered decisions, a real worker."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from crm.dedup.merge import candidate_dismiss
+from crm.models import DedupRun, DuplicateCandidate, ExternalId
+
+from ..factories import ContactFactory
+
+
+def _people() -> tuple:
+    anne = ContactFactory(
+        first_name="Anne", last_name="Durand", emails=["anne@example.org"], birth_date=date(1980, 5, 4)
+    )
+    twin = ContactFactory(
+        first_name="ANNE", last_name="Durant", emails=["Anne+crm@Example.org"], birth_date=date(1980, 4, 5)
+    )
+    ExternalId.objects.create(contact=twin, system="erp", value="E-9")
+    # A household: same surname, street, postcode and landline, another first name and birth date.
+    paul = ContactFactory(
+        first_name="Paul", last_name="Martin", street="3 rue Pasteur", postal_code="69001",
+        phones=["+33145678901"], birth_date=date(1950, 1, 1),
+    )  # fmt: skip
+    lise = ContactFactory(
+        first_name="Lise", last_name="Martin", street="3 rue Pasteur", postal_code="69001",
+        phones=["+33145678901"], birth_date=date(1952, 3, 9),
+    )  # fmt: skip
+    return anne, twin, paul, lise
+
+
+@pytest.mark.django_db
+def test_find_duplicates_exports_the_true_pair_and_not_the_household(tmp_path):
+    anne, twin, _paul, _lise = _people()
+    out = tmp_path / "pairs.csv"
+
+    call_command("find_duplicates", "--full", "--export", str(out))
+
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(int(r["contact_a"]), int(r["contact_b"])) for r in rows] == [(anne.pk, twin.pk)]
+    assert rows[0]["external_id_b"] == "E-9"
+    assert "birth_date_day_month_swapped" in rows[0]["reasons"]
+    run = DedupRun.objects.get()
+    assert (run.status, run.mode, run.found) == ("done", "full", 1)
+
+
+@pytest.mark.django_db
+def test_a_dismissed_pair_is_never_proposed_again_and_incremental_runs_compare_changed_contacts():
+    _anne, _twin, *_ = _people()
+    call_command("find_duplicates", "--full")
+    candidate_dismiss(candidate=DuplicateCandidate.objects.get())
+
+    call_command("find_duplicates", "--full")
+    assert DuplicateCandidate.objects.get().status == "dismissed"
+
+    newcomer = ContactFactory(first_name="Anne", last_name="Durand", emails=["anne.d@example.org"],
+                              birth_date=date(1980, 5, 4))  # fmt: skip
+    call_command("find_duplicates")
+    run = DedupRun.objects.order_by("-pk").first()
+    assert run.mode == "incremental"
+    assert DuplicateCandidate.objects.filter(status="pending", contact_b=newcomer).count() == 2
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_dedup_workers_score_the_chunks_of_a_run(worker):
+    anne, twin, *_ = _people()
+    call_command("find_duplicates", "--full", "--queue")
+    run = DedupRun.objects.get()
+
+    worker.wait_until(lambda: DedupRun.objects.get(pk=run.pk).status == "done", "dedup run")
+
+    run = DedupRun.objects.get(pk=run.pk)
+    assert run.chunks_done == run.chunks_total > 0
+    assert list(DuplicateCandidate.objects.values_list("contact_a", "contact_b")) == [(anne.pk, twin.pk)]
