@@ -102,6 +102,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Security headers on every answer after this point, including those other middlewares give (core.security).
+    "core.security.ContentSecurityPolicyMiddleware",
     "core.hostile_input.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.language.PreferredLanguageMiddleware",
@@ -112,7 +114,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.actors.ActorMiddleware",
-    "core.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
