@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.session_lifetime.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.actors.ActorMiddleware",
@@ -156,7 +157,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # CNIL délibération 2022-100: 12 characters from 4 classes, 14 from 3, or a 7-word passphrase (core.passwords).
+    {"NAME": "core.passwords.CnilPasswordValidator"},
 ]
+# Password sign-in refused while the name or the address is locked (core.login_guard).
+AUTHENTICATION_BACKENDS = ["core.login_guard.LockoutModelBackend"]
+# LOGIN_FAILURE_LIMIT failed attempts on one account name, each within LOGIN_LOCKOUT_MINUTES of the last,
+# lock it for LOGIN_LOCKOUT_MINUTES.
+LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_LOCKOUT_MINUTES = int(env("LOGIN_LOCKOUT_MINUTES", "15"))
+LOGIN_IP_FAILURE_LIMIT = int(env("LOGIN_IP_FAILURE_LIMIT", "20"))  # failures from one address within that time
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -325,7 +335,10 @@ SPECTACULAR_SETTINGS = {
 # Security. Production settings pass `manage.py check --deploy` with zero warnings.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
+# A staff session ends after 30 minutes without a request and 12 hours after sign-in (core.session_lifetime).
+SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_LIFETIME = int(env("SESSION_ABSOLUTE_LIFETIME", str(12 * 3600)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

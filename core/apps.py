@@ -11,7 +11,16 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import checks, language, navigation, roles, schema, signals  # noqa: F401  (registers handlers, the API-key scheme)
+        from . import (  # noqa: F401  (registers handlers, the API-key scheme)
+            checks,
+            language,
+            login_guard,
+            navigation,
+            roles,
+            schema,
+            session_lifetime,
+            signals,
+        )
 
         navigation.register("dashboard")
         navigation.register("outbox")

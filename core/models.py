@@ -309,3 +309,28 @@ class StaffPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"
+
+
+class LoginGuard(models.Model):
+    """Recent failed sign-ins under one username, and the lock they led to (SEC-02).
+
+    Failures count whether or not an account has the name, so the lock says nothing about who has an
+    account. A row goes when its user signs in or an administrator unlocks it; a row of a name without
+    a lock goes once its failures are older than a day (core.login_guard), so names typed by mistake
+    are not kept.
+    """
+
+    username = models.CharField(_("username"), max_length=150, unique=True)
+    failures = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-last_failure_at", "-id"]
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+        default_permissions = ("view",)
+        permissions = [("unlock_account", _("Can unlock a locked staff account"))]
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.failures})"

@@ -28,6 +28,8 @@ ROLES = [ADMINISTRATOR, DPO, SALES, MARKETING, SUPPORT, AUDITOR]
 ALL_AREAS = [f"core.{codename}" for codename, _label in AreaAccess._meta.permissions]
 CONTACT_EDIT = ["crm.view_contact", "crm.add_contact", "crm.change_contact"]
 API_KEY_ADMIN = ["core.view_apikey", "core.add_apikey", "core.revoke_apikey"]
+# Staff accounts locked after failed sign-ins (SEC-02): administrators see and unlock them.
+ACCOUNT_UNLOCK = ["core.view_loginguard", "core.unlock_account"]
 # Periodic access review (SEC-01): the DPO and administrators sign it off, the auditor reads it.
 ACCESS_REVIEW_SIGN = ["core.view_accessreview", "core.add_accessreview"]
 
@@ -138,6 +140,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *CRM_FULL,
         "core.view_outboxmessage",
         *API_KEY_ADMIN,
+        *ACCOUNT_UNLOCK,
         *ACCESS_REVIEW_SIGN,
         *REGISTRY_MAINTAIN,
         *CONSENT_MANAGE,

@@ -36,7 +36,7 @@ from django.utils import timezone
 from consent.services import purpose_save, wording_publish
 from core import roles
 from core.apikeys import api_key_create
-from core.models import OutboxMessage
+from core.models import LoginGuard, OutboxMessage
 from crm.imports.services import import_job_create
 from crm.models import Organisation, RecipientNotification
 from crm.querysets import ContactQuerySet
@@ -143,6 +143,8 @@ SPEC: dict[str, Route] = {
     "access_review:index": route(ANY=COMPLIANCE_READERS),
     "access_review:export": route(ANY=COMPLIANCE_READERS),
     "access_review:sign": route(POST={ADMIN, DPO}),
+    "security:locks": route(ANY={ADMIN}),
+    "security:unlock": route("lock", POST={ADMIN}),
     "consent:index": route(ANY=CONSENT_READERS),
     "consent:purpose_create": route(ANY=CONSENT_MANAGERS),
     "consent:purpose_detail": route("purpose", ANY=CONSENT_READERS),
@@ -374,6 +376,7 @@ SHARED = (
     "policy",
     "run",
     "hold",
+    "lock",
 )  # objects nobody owns: tried once, as "theirs"
 
 
@@ -440,6 +443,9 @@ def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
             contact=theirs["contact"], contact_ref=theirs["contact"].pk, recipient="Partner X", cause="erasure"
         ),
         apikey=api_key_create(name="sync", scopes=["contacts:read"])[0],
+        lock=LoginGuard.objects.create(
+            username="someone-else", failures=5, locked_until=timezone.now() + timedelta(minutes=15)
+        ),
         **registry_objects(),
         **retention_objects(theirs["contact"]),
     )
