@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "crm",
     "registry",
@@ -110,8 +113,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.session_lifetime.SessionLifetimeMiddleware",
+    "core.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.actors.ActorMiddleware",
@@ -167,6 +172,9 @@ AUTHENTICATION_BACKENDS = ["core.login_guard.LockoutModelBackend"]
 LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(env("LOGIN_LOCKOUT_MINUTES", "15"))
 LOGIN_IP_FAILURE_LIMIT = int(env("LOGIN_IP_FAILURE_LIMIT", "20"))  # failures from one address within that time
+# Two-factor sign-in (core.two_factor): required of the roles that hold core.roles.TWO_FACTOR_PERMISSIONS.
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "GDPR CRM")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -38,6 +38,7 @@ urlpatterns += language.language_patterns(
     path("api-keys/", include("core.urls_apikeys")),
     path("access-review/", include("core.urls_access_review")),
     path("security/", include("core.urls_security")),
+    path("account/two-factor/", include("core.urls_two_factor")),
     path("contacts/", include("crm.urls")),
     path("consents/", include("consent.urls")),
     path("requests/", include("dsar.urls")),

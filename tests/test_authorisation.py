@@ -145,6 +145,8 @@ SPEC: dict[str, Route] = {
     "access_review:sign": route(POST={ADMIN, DPO}),
     "security:locks": route(ANY={ADMIN}),
     "security:unlock": route("lock", POST={ADMIN}),
+    "two_factor:setup": route(ANY=SIGNED_IN),
+    "two_factor:verify": route(ANY=SIGNED_IN),
     "consent:index": route(ANY=CONSENT_READERS),
     "consent:purpose_create": route(ANY=CONSENT_MANAGERS),
     "consent:purpose_detail": route("purpose", ANY=CONSENT_READERS),
@@ -262,6 +264,7 @@ FIXED_PARAMETERS = {
     "url": "missing/",
     "fmt": "json",
     "token": "forged-token",
+    "pk": "1",  # the admin's own object pages (django-otp's device pages)
 }
 SERVER_ERRORS_ALLOWED = {503}  # /healthz says "the database or broker is down" with a 503
 
