@@ -155,6 +155,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if TESTING:  # a test run's flush truncates every table, the audit trail's included (core.audit_chain)
+        DATABASES["default"]["OPTIONS"] = {"options": "-c crm.audit_maintenance=on"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -223,6 +225,13 @@ IMPORT_XLSX_MAX_UNPACKED_BYTES = int(env("IMPORT_XLSX_MAX_UNPACKED_BYTES", str(2
 # after this many hours; a finished one keeps only its counts after this many days.
 IMPORT_ABANDONED_HOURS = float(env("IMPORT_ABANDONED_HOURS", "23"))
 IMPORT_KEEP_DAYS = float(env("IMPORT_KEEP_DAYS", "7"))
+
+# Audit trail (SEC-04, core.audit_chain): events older than this many days are purged behind a checkpoint
+# (`manage.py purge_audit`); the database refuses fewer than 180. AUDIT_APP_ROLE: the PostgreSQL role the
+# application connects as, when it is not the tables' owner: `migrate` leaves it SELECT and INSERT on the audit
+# tables only.
+AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "365"))
+AUDIT_APP_ROLE = env("AUDIT_APP_ROLE")
 
 # Access review (SEC-01): the report of users and their roles is due for a sign-off this many days after the last one.
 ACCESS_REVIEW_INTERVAL_DAYS = int(env("ACCESS_REVIEW_INTERVAL_DAYS", "180"))
