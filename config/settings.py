@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "crm",
     "registry",
@@ -102,17 +105,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Security headers on every answer after this point, including those other middlewares give (core.security).
+    "core.security.ContentSecurityPolicyMiddleware",
     "core.hostile_input.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.language.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.session_lifetime.SessionLifetimeMiddleware",
+    "core.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.actors.ActorMiddleware",
-    "core.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -148,6 +155,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if TESTING:  # a test run's flush truncates every table, the audit trail's included (core.audit_chain)
+        DATABASES["default"]["OPTIONS"] = {"options": "-c crm.audit_maintenance=on"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -155,7 +164,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # CNIL délibération 2022-100: 12 characters from 4 classes, 14 from 3, or a 7-word passphrase (core.passwords).
+    {"NAME": "core.passwords.CnilPasswordValidator"},
 ]
+# Password sign-in refused while the name or the address is locked (core.login_guard).
+AUTHENTICATION_BACKENDS = ["core.login_guard.LockoutModelBackend"]
+# LOGIN_FAILURE_LIMIT failed attempts on one account name, each within LOGIN_LOCKOUT_MINUTES of the last,
+# lock it for LOGIN_LOCKOUT_MINUTES.
+LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_LOCKOUT_MINUTES = int(env("LOGIN_LOCKOUT_MINUTES", "15"))
+LOGIN_IP_FAILURE_LIMIT = int(env("LOGIN_IP_FAILURE_LIMIT", "20"))  # failures from one address within that time
+# Two-factor sign-in (core.two_factor): required of the roles that hold core.roles.TWO_FACTOR_PERMISSIONS.
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "GDPR CRM")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -212,6 +233,12 @@ WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", Fa
 WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "8"))
 WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "60"))  # then 2x, 4x, 8x...
+# Audit trail (SEC-04, core.audit_chain): events older than this many days are purged behind a checkpoint
+# (`manage.py purge_audit`); the database refuses fewer than 180. AUDIT_APP_ROLE: the PostgreSQL role the
+# application connects as, when it is not the tables' owner: `migrate` leaves it SELECT and INSERT on the audit
+# tables only.
+AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "365"))
+AUDIT_APP_ROLE = env("AUDIT_APP_ROLE")
 
 # Access review (SEC-01): the report of users and their roles is due for a sign-off this many days after the last one.
 ACCESS_REVIEW_INTERVAL_DAYS = int(env("ACCESS_REVIEW_INTERVAL_DAYS", "180"))
@@ -352,7 +379,10 @@ SPECTACULAR_SETTINGS = {
 # Security. Production settings pass `manage.py check --deploy` with zero warnings.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
+# A staff session ends after 30 minutes without a request and 12 hours after sign-in (core.session_lifetime).
+SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_LIFETIME = int(env("SESSION_ABSOLUTE_LIFETIME", str(12 * 3600)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -7,6 +7,7 @@ from consent.views import public as consent_public
 from core import language
 from core import views as core_views
 from core.api import api_not_found
+from core.forms_auth import StaffAuthenticationForm
 from dsar.fulfilment.public import report_download
 from dsar.views import public as dsar_public
 from registry.views.public import privacy_notice
@@ -32,13 +33,19 @@ urlpatterns = [
 
 urlpatterns += language.language_patterns(
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=StaffAuthenticationForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("dashboard/", core_views.dashboard, name="dashboard"),
     path("outbox/", include("core.urls")),
     path("api-keys/", include("core.urls_apikeys")),
     path("access-review/", include("core.urls_access_review")),
+    path("security/", include("core.urls_security")),
+    path("account/two-factor/", include("core.urls_two_factor")),
     path("contacts/", include("crm.urls")),
     path("consents/", include("consent.urls")),
     path("requests/", include("dsar.urls")),

@@ -11,7 +11,17 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import checks, language, lookups, navigation, roles, schema, signals  # noqa: F401  (registers handlers, the API-key scheme, __any_of)
+        from . import (  # noqa: F401  (registers handlers, the API-key scheme, __any_of)
+            checks,
+            language,
+            login_guard,
+            lookups,
+            navigation,
+            roles,
+            schema,
+            session_lifetime,
+            signals,
+        )
 
         navigation.register("dashboard")
         navigation.register("outbox")

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 
 from .actors import Actor, current_actor
+from .audit_chain import chain_append
 from .models import AuditDetail, AuditEvent
 
 
@@ -33,7 +34,7 @@ def audit_event_record(
     if (note or details) and subject_id is None:
         raise ValueError("a note or details about a person need the subject's id")
     actor = actor or current_actor()
-    event = AuditEvent.objects.create(
+    event = AuditEvent(
         action=action,
         actor_kind=actor.kind,
         actor_label=actor.label[:150],
@@ -44,6 +45,7 @@ def audit_event_record(
         reason=reason[:255],
         data=data or {},
     )
+    chain_append(event)
     if note or details:
         _detail_record(event=event, contact_id=subject_id, note=note, details=details or {})
     return event

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .crypto import EncryptedTextField
@@ -48,9 +49,15 @@ class AuditEvent(AppendOnlyModel):
     staff wrote about the person, and details such as a tag name, go to its
     `AuditDetail`, which the erasure deletes. `reason` is for events without a
     subject (an API key's revocation) and for the erasure's own legal ground.
+
+    Events form a hash chain (core.audit_chain): `digest` covers the event's
+    columns and the previous event's digest, never personal values, so an
+    erasure never breaks it. On PostgreSQL a trigger refuses UPDATE, DELETE and
+    TRUNCATE; only a checkpoint removes events past their retention.
     """
 
-    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
+    # Set before the digest is computed (not auto_now_add, which Django would set again at save).
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=64, db_index=True)
     actor_kind = models.CharField(_("actor kind"), max_length=16)
     actor_label = models.CharField(_("actor"), max_length=150)
@@ -62,6 +69,8 @@ class AuditEvent(AppendOnlyModel):
     subject_id = models.BigIntegerField(_("contact id"), null=True, blank=True, db_index=True)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    previous_digest = models.CharField(_("previous digest"), max_length=64, blank=True)
+    digest = models.CharField(_("digest"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -70,6 +79,32 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} by {self.actor_kind}:{self.actor_label}"
+
+
+class AuditCheckpoint(AppendOnlyModel):
+    """The chained record of one purge of audit events past their retention (core.audit_chain).
+
+    It keeps the last purged event's id and digest, so the chain of what remains starts from it, and its own
+    digest chains it to the previous checkpoint. On PostgreSQL the trigger lets audit events be deleted only
+    when a checkpoint covers them, and refuses a checkpoint that would cover events younger than six months.
+    """
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    cutoff = models.DateTimeField(_("events before"))
+    last_event_id = models.BigIntegerField(_("last purged event"))
+    last_event_digest = models.CharField(_("its digest"), max_length=64)
+    events_purged = models.PositiveIntegerField(_("events purged"))
+    previous_digest = models.CharField(_("previous digest"), max_length=64, blank=True)
+    digest = models.CharField(_("digest"), max_length=64)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"checkpoint up to event {self.last_event_id}"
 
 
 @personal_data(
@@ -309,3 +344,28 @@ class StaffPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"
+
+
+class LoginGuard(models.Model):
+    """Recent failed sign-ins under one username, and the lock they led to (SEC-02).
+
+    Failures count whether or not an account has the name, so the lock says nothing about who has an
+    account. A row goes when its user signs in or an administrator unlocks it; a row of a name without
+    a lock goes once its failures are older than a day (core.login_guard), so names typed by mistake
+    are not kept.
+    """
+
+    username = models.CharField(_("username"), max_length=150, unique=True)
+    failures = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-last_failure_at", "-id"]
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+        default_permissions = ("view",)
+        permissions = [("unlock_account", _("Can unlock a locked staff account"))]
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.failures})"

@@ -28,6 +28,21 @@ ROLES = [ADMINISTRATOR, DPO, SALES, MARKETING, SUPPORT, AUDITOR]
 ALL_AREAS = [f"core.{codename}" for codename, _label in AreaAccess._meta.permissions]
 CONTACT_EDIT = ["crm.view_contact", "crm.add_contact", "crm.change_contact"]
 API_KEY_ADMIN = ["core.view_apikey", "core.add_apikey", "core.revoke_apikey"]
+# Staff accounts locked after failed sign-ins (SEC-02): administrators see and unlock them.
+ACCOUNT_UNLOCK = ["core.view_loginguard", "core.unlock_account"]
+# Two-factor sign-in is required of whoever holds one of these (core.two_factor): managing API keys and
+# locked accounts, exporting contacts or audiences in bulk, approving purges and opening archives.
+TWO_FACTOR_PERMISSIONS = frozenset(
+    {
+        "core.add_apikey",
+        "core.revoke_apikey",
+        "core.unlock_account",
+        "crm.export_contact",
+        "consent.export_audience",
+        "retention.approve_purgerun",
+        "retention.open_archive",
+    }
+)
 # Periodic access review (SEC-01): the DPO and administrators sign it off, the auditor reads it.
 ACCESS_REVIEW_SIGN = ["core.view_accessreview", "core.add_accessreview"]
 
@@ -152,6 +167,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *CRM_FULL,
         "core.view_outboxmessage",
         *API_KEY_ADMIN,
+        *ACCOUNT_UNLOCK,
         *ACCESS_REVIEW_SIGN,
         *REGISTRY_MAINTAIN,
         *CONSENT_MANAGE,
@@ -219,6 +235,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "dsar.view_request",
     ],
 }
+
+
+def roles_requiring_two_factor() -> list[str]:
+    return [role for role, perms in ROLE_PERMISSIONS.items() if TWO_FACTOR_PERMISSIONS & set(perms)]
 
 
 def sync_role_permissions(using: str = "default") -> None:

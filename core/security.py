@@ -1,6 +1,10 @@
-"""A strict Content-Security-Policy: no inline scripts, assets from our origin only.
+"""Security headers on every answer: a strict Content-Security-Policy, Permissions-Policy, no-store.
 
 Every response gets `POLICY` unless its view name has a policy of its own in `POLICIES_BY_VIEW_NAME`.
+The middleware sits right after WhiteNoise (static files keep their long cache) and before every
+other middleware, so answers that a middleware gives on its own (a refused NUL byte, a CSRF failure,
+a redirect to the login page) and error pages (403, 404, 500) carry the same headers as the pages.
+`Referrer-Policy` comes from Django's SecurityMiddleware (SECURE_REFERRER_POLICY).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -72,13 +77,29 @@ POLICIES_BY_VIEW_NAME = {"api-docs": API_DOCS_POLICY}
 POLICIES_BY_NAMESPACE = {"api": BROWSABLE_API_POLICY}
 
 
+# No page of the product needs a sensor, a camera or payments: the browser refuses them to every origin.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+
+
 class ContentSecurityPolicyMiddleware:
+    """CSP, Permissions-Policy and `Cache-Control: no-store` on every answer that is not a static file.
+
+    no-store on all of them, rather than on a list of pages that show personal data: staff pages, API
+    answers and the public pages of a person (preferences, confirmation) all do, and a list would miss
+    the next page added. Browsers and proxies then keep no copy on disk after the user signs out.
+    """
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", policy_for(request))
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        patch_cache_control(response, no_store=True, private=True)
         return response
 
 

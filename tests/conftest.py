@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from celery import Celery
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
 from django.test import Client
 from django.test.utils import override_settings
@@ -55,6 +56,34 @@ def _no_state_left_behind() -> Iterator[None]:
     translation.deactivate()  # back to LANGUAGE_CODE
     timezone.deactivate()
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_given_at_sign_in(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every sign-in of a test (client.login, force_login, the browser's login form) counts as having given
+    the second factor: the user gets a confirmed authenticator and the session is verified, so the tests of
+    every area sign in as they did before two-factor sign-in (core.two_factor). The one place that does so.
+    Tests of two-factor itself are marked `real_second_factor` and owe the code like a person does.
+    """
+    if request.node.get_closest_marker("real_second_factor"):
+        yield
+        return
+    user_logged_in.connect(_verified_at_sign_in, dispatch_uid=_SECOND_FACTOR_UID)
+    yield
+    user_logged_in.disconnect(dispatch_uid=_SECOND_FACTOR_UID)
+
+
+_SECOND_FACTOR_UID = "tests-second-factor-given"
+
+
+def _verified_at_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+    # What django_otp.login() stores; set here directly since the test client's login request has no `user`.
+    request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,7 @@ from django.utils import timezone
 from consent.services import purpose_save, wording_publish
 from core import roles
 from core.apikeys import api_key_create
-from core.models import OutboxMessage
+from core.models import LoginGuard, OutboxMessage
 from crm.dedup.merge import contacts_merge
 from crm.imports.services import import_job_create
 from crm.models import DuplicateCandidate, Organisation, RecipientEndpoint, RecipientNotification
@@ -157,6 +157,10 @@ SPEC: dict[str, Route] = {
     "access_review:index": route(ANY=COMPLIANCE_READERS),
     "access_review:export": route(ANY=COMPLIANCE_READERS),
     "access_review:sign": route(POST={ADMIN, DPO}),
+    "security:locks": route(ANY={ADMIN}),
+    "security:unlock": route("lock", POST={ADMIN}),
+    "two_factor:setup": route(ANY=SIGNED_IN),
+    "two_factor:verify": route(ANY=SIGNED_IN),
     "consent:index": route(ANY=CONSENT_READERS),
     "consent:purpose_create": route(ANY=CONSENT_MANAGERS),
     "consent:purpose_detail": route("purpose", ANY=CONSENT_READERS),
@@ -346,6 +350,7 @@ FIXED_PARAMETERS = {
     "fmt": "json",
     "token": "forged-token",
     "contact_id": "1",
+    "pk": "1",  # the admin's own object pages (django-otp's device pages)
 }
 SERVER_ERRORS_ALLOWED = {503}  # /healthz says "the database or broker is down" with a 503
 
@@ -467,6 +472,7 @@ SHARED = (
     "erasure_run",
     "candidate",
     "merge",
+    "lock",
 )  # objects nobody owns: tried once, as "theirs"
 
 
@@ -553,6 +559,9 @@ def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
             recipient="Partner X", url="https://93.184.216.34/hook", secret="a-secret-of-sixteen+"
         ),
         apikey=api_key_create(name="sync", scopes=["contacts:read"])[0],
+        lock=LoginGuard.objects.create(
+            username="someone-else", failures=5, locked_until=timezone.now() + timedelta(minutes=15)
+        ),
         **registry_objects(),
         **retention_objects(theirs["contact"]),
         dsar_request=request_register(

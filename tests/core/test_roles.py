@@ -116,6 +116,8 @@ EXPECTED_PERMISSIONS = {
         "core.view_apikey",
         "core.add_apikey",
         "core.revoke_apikey",
+        "core.view_loginguard",
+        "core.unlock_account",
         "core.view_accessreview",
         "core.add_accessreview",
         *REGISTRY_MAINTAIN,
