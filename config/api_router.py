@@ -5,6 +5,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from consent.api.views import ConsentCheckView, ConsentEventViewSet, PurposeViewSet
 from core.api import ThrottleFirstMixin
+from core.api_monitoring import AuditSearchView, DashboardView
 from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
 from registry.api.views import BreachViewSet, ProcessingActivityViewSet
 
@@ -32,5 +33,7 @@ router.register("consents/events", ConsentEventViewSet, basename="consentevent")
 app_name = "api"
 urlpatterns = [
     path("consents/check", ConsentCheckView.as_view(), name="consent-check"),
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
+    path("audit/", AuditSearchView.as_view(), name="audit"),
     path("", include(router.urls)),
 ]

@@ -25,13 +25,15 @@ urlpatterns = [
 
 urlpatterns += language.language_patterns(
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("dashboard/", core_views.dashboard, name="dashboard"),
     path("outbox/", include("core.urls")),
     path("api-keys/", include("core.urls_apikeys")),
     path("access-review/", include("core.urls_access_review")),
+    path("audit/", include("core.urls_audit")),
+    path("evidence/", include("core.urls_evidence")),
     path("contacts/", include("crm.urls")),
     path("consents/", include("consent.urls")),
     path("requests/", include("dsar.urls")),

@@ -11,7 +11,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import checks, language, navigation, roles, schema, signals  # noqa: F401  (registers handlers, the API-key scheme)
+        from . import checks, figures, language, navigation, panels, roles, schema, signals  # noqa: F401  (registers handlers, the API-key scheme)
+        from .views import outbox_figures, outbox_panel
 
+        figures.register("core.outbox", outbox_figures)
+        panels.register_panel("dashboard", outbox_panel)
         navigation.register("dashboard")
         navigation.register("outbox")
