@@ -123,7 +123,8 @@ def _events(query: Query, limit: int) -> list[Row]:
 def history_models() -> Iterator[Any]:
     """Every django-simple-history model of the project (HistoricalContact, HistoricalBreach, …)."""
     for model in apps.get_models():
-        if hasattr(model, "instance_type") and model.__name__.startswith("Historical"):
+        fields = {field.name for field in model._meta.get_fields()}
+        if hasattr(model, "instance_type") and {"history_date", "history_type"} <= fields:
             yield model
 
 
