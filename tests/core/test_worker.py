@@ -31,6 +31,9 @@ RUN_THROUGH_A_WORKER = {
         "registry.test_worker::test_the_worker_tells_the_contacts_concerned_by_a_breach"
     ),
     "crm.tasks.send_art14_notices": "crm.test_worker::test_the_worker_sends_pending_art14_notices_batch_by_batch",
+    "core.tasks.refresh_figures": "core.test_worker::test_the_worker_refreshes_figures_and_answers_every_queue",
+    "core.tasks.send_alert_digest": "core.test_worker::test_the_worker_sends_the_digest_and_builds_an_evidence_pack",
+    "core.tasks.build_evidence_pack": "core.test_worker::test_the_worker_sends_the_digest_and_builds_an_evidence_pack",
 }
 
 
@@ -75,3 +78,48 @@ def test_the_worker_delivers_an_outbox_message(worker, message_templates, contac
     assert (message.attempts, message.last_error) == (1, "")
     assert message.history.filter(history_actor_kind="job", history_actor_label="core.tasks.deliver_message").exists()
     worker.wait_until(lambda: "W-1" in worker.log_text(), "the e-mail in the worker's output")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_refreshes_figures_and_answers_every_queue(worker, client):
+    from core import figures, health
+    from core.models import Figure
+    from core.tasks import refresh_figures
+
+    # the beat sends one heartbeat per queue, each to its own queue: the worker consuming them records each
+    for queue in health.queue_names():
+        heartbeat.apply_async((queue,), queue=queue)
+    refresh_figures.delay()
+
+    worker.wait_until(lambda: Figure.objects.count() == len(figures.registered_keys()), "figures")
+    expected = {health.QUEUE_PREFIX + queue for queue in health.queue_names()}
+    worker.wait_until(lambda: expected <= set(WorkerHeartbeat.objects.values_list("worker", flat=True)), "queues")
+    queues = client.get("/healthz").json()["checks"]["queues"]
+    assert {name: check["status"] for name, check in queues.items()} == dict.fromkeys(health.queue_names(), "ok")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_the_digest_and_builds_an_evidence_pack(worker, settings, dpo_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.evidence import evidence_pack_request
+    from core.models import EvidencePack
+    from core.tasks import send_alert_digest
+    from registry.services import breach_record
+
+    settings.ALERT_DIGEST_TO = ["dpo@example.org"]
+    aware = timezone.now() - timedelta(hours=70)
+    breach_record(
+        data={"title": "Lost phone", "aware_at": aware, "description": "Lost.", "nature": ["confidentiality"]}
+    )
+
+    send_alert_digest.delay()
+    pack = evidence_pack_request(user=dpo_user)
+
+    worker.wait_until(lambda: OutboxMessage.objects.filter(template="alert_digest").exists(), "digest")
+    worker.wait_until(lambda: EvidencePack.objects.get(pk=pack.pk).status == "done", "evidence pack")
+    assert "Lost phone" in OutboxMessage.objects.get(template="alert_digest").body
