@@ -17,9 +17,11 @@ figure) is computed on first read.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -97,9 +99,37 @@ def figures_refresh_due(*, now: datetime | None = None) -> list[str]:
     return figures_refresh(keys=due)
 
 
+# Inside `snapshot()` (one page's rendering), every figure is read once, in one query, and live values that
+# several panels and alerts share (`shared`) are computed once.
+_snapshot: ContextVar[dict[str, Any] | None] = ContextVar("figures_snapshot", default=None)
+
+
+@contextlib.contextmanager
+def snapshot() -> Iterator[None]:
+    rows = Figure.objects.values_list("key", "value", "computed_at")
+    token = _snapshot.set({"readings": {key: Reading(key, value, at) for key, value, at in rows}, "shared": {}})
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
+
+
+def shared(name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`, once per snapshot (a live value that a panel and an alert both show); uncached outside one."""
+    state = _snapshot.get()
+    if state is None:
+        return compute()
+    if name not in state["shared"]:
+        state["shared"][name] = compute()
+    return state["shared"][name]
+
+
 def figures_read(keys: Iterable[str]) -> dict[str, Reading]:
     """The stored readings of `keys` in one query; a registered key never computed yet is computed now."""
     wanted = list(keys)
+    state = _snapshot.get()
+    if state is not None and all(key in state["readings"] for key in wanted):
+        return {key: state["readings"][key] for key in wanted}
     rows = Figure.objects.filter(key__in=wanted).values_list("key", "value", "computed_at")
     readings = {key: Reading(key, value, computed_at) for key, value, computed_at in rows}
     missing = [key for key in wanted if key not in readings and key in _computations]

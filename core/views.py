@@ -57,11 +57,12 @@ class LoginView(auth_views.LoginView):
 @staff_permission_required("core.access_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every app's panels (core.panels, reading core.figures) and the current alerts (core.alerts)."""
-    context = {
-        "panels": panels.panels_for("dashboard", request),
-        "alerts": alerts_current(),
-        **panels.context_for("dashboard", request),
-    }
+    with figures.snapshot():
+        context = {
+            "panels": panels.panels_for("dashboard", request),
+            "alerts": alerts_current(),
+            **panels.context_for("dashboard", request),
+        }
     return render(request, "core/dashboard.html", context)
 
 

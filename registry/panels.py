@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +35,22 @@ def register_figures() -> None:
 
 def open_breaches() -> list[Breach]:
     """Breaches not closed, the oldest first (few rows: read live, the countdown must be exact)."""
-    return list(Breach.objects.filter(closed_at__isnull=True).order_by("aware_at"))
+    return figures.shared(
+        "registry.open_breaches", lambda: list(Breach.objects.filter(closed_at__isnull=True).order_by("aware_at"))
+    )
+
+
+def review_counts() -> tuple[int, int]:
+    """(activities submitted and awaiting the DPO's review, activities due for review), live, in one query."""
+
+    def count() -> tuple[int, int]:
+        due = activities_due_for_review().values("pk")
+        totals = ProcessingActivity.objects.filter(archived=False).aggregate(
+            awaiting=Count("pk", filter=Q(status=ActivityStatus.SUBMITTED)), due=Count("pk", filter=Q(pk__in=due))
+        )
+        return totals["awaiting"], totals["due"]
+
+    return figures.shared("registry.review_counts", count)
 
 
 def registry_panel(request: HttpRequest) -> Panel | None:
@@ -42,8 +58,7 @@ def registry_panel(request: HttpRequest) -> Panel | None:
         return None
     readings = figures.figures_read(["registry.coverage_gaps"])
     gaps = readings["registry.coverage_gaps"].value
-    awaiting = ProcessingActivity.objects.filter(archived=False, status=ActivityStatus.SUBMITTED).count()
-    due = activities_due_for_review().count()
+    awaiting, due = review_counts()
     return Panel(
         key="registry",
         title=_("Record of processing activities"),
@@ -104,8 +119,7 @@ def breach_alerts() -> list[Alert]:
 
 def review_alerts() -> list[Alert]:
     today = deadlines.local_today()
-    due = activities_due_for_review().count()
-    awaiting = ProcessingActivity.objects.filter(archived=False, status=ActivityStatus.SUBMITTED).count()
+    awaiting, due = review_counts()
     found = []
     if due:
         title = gettext("%(count)d processing activities are due for review") % {"count": due}

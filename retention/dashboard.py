@@ -36,18 +36,30 @@ def register_figures() -> None:
     figures.register("retention.purged_per_month", purged_per_month)
 
 
+PENDING = (RunStatus.AWAITING_APPROVAL, RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+def pending_runs() -> list[PurgeRun]:
+    """Runs awaiting approval, queued or running, oldest first (few rows, read live once per page)."""
+    return figures.shared(
+        "retention.pending_runs",
+        lambda: list(PurgeRun.objects.filter(status__in=PENDING).select_related("policy").order_by("created_at")),
+    )
+
+
 def retention_panel(request: HttpRequest) -> Panel | None:
     if not request.user.has_perm("retention.view_retentionpolicy"):
         return None
     readings = figures.figures_read(["retention.past_retention", "retention.purged_per_month"])
     past = readings["retention.past_retention"].value
     series = readings["retention.purged_per_month"].value
-    policies = []
-    for policy in RetentionPolicy.objects.filter(enabled=True).exclude(target="none").order_by("name"):
-        last = policy.runs.order_by("-created_at").first()
-        policies.append({"policy": policy, "past": past.get(str(policy.pk), 0), "last": last})
+    pending = {run.policy_id: run for run in reversed(pending_runs())}
+    policies = [
+        {"policy": policy, "past": past.get(str(policy.pk), 0), "last": pending.get(policy.pk)}
+        for policy in RetentionPolicy.objects.filter(enabled=True).exclude(target="none").order_by("name")
+    ]
     chart = chart_data("bar", month_labels(series), [(gettext("Contacts purged"), [n for _m, n in series])])
-    awaiting = PurgeRun.objects.filter(status=RunStatus.AWAITING_APPROVAL).count()
+    awaiting = sum(1 for run in pending_runs() if run.status == RunStatus.AWAITING_APPROVAL)
     return Panel(
         key="retention",
         title=_("Retention"),
@@ -62,7 +74,7 @@ def retention_panel(request: HttpRequest) -> Panel | None:
 
 def purge_alerts() -> list[Alert]:
     """Each purge run waiting for the DPO's approval (RET-06)."""
-    runs = PurgeRun.objects.filter(status=RunStatus.AWAITING_APPROVAL).select_related("policy").order_by("created_at")
+    runs = [run for run in pending_runs() if run.status == RunStatus.AWAITING_APPROVAL]
     return [
         Alert(
             kind="purge",
