@@ -19,12 +19,12 @@ from .models import PurgeRun, RetentionPolicy, RunStatus
 from .selectors import expired_contacts, policy_cutoff
 
 
-def past_retention() -> dict[str, int]:
-    """Per enforced policy (id as a string): contacts past its period, held or not, not yet anonymised."""
-    return {
-        str(policy.pk): expired_contacts(policy, policy_cutoff(policy)).count()
-        for policy in RetentionPolicy.objects.filter(enabled=True).exclude(target="none")
-    }
+def past_retention() -> list[dict[str, Any]]:
+    """Per enforced policy, by name: contacts past its period, held or not, not yet anonymised."""
+    return [
+        {"id": policy.pk, "name": policy.name, "past": expired_contacts(policy, policy_cutoff(policy)).count()}
+        for policy in RetentionPolicy.objects.filter(enabled=True).exclude(target="none").order_by("name")
+    ]
 
 
 def purged_per_month() -> list[list[Any]]:
@@ -54,17 +54,19 @@ def retention_panel(request: HttpRequest) -> Panel | None:
     past = readings["retention.past_retention"].value
     series = readings["retention.purged_per_month"].value
     pending = {run.policy_id: run for run in reversed(pending_runs())}
-    policies = [
-        {"policy": policy, "past": past.get(str(policy.pk), 0), "last": pending.get(policy.pk)}
-        for policy in RetentionPolicy.objects.filter(enabled=True).exclude(target="none").order_by("name")
-    ]
+    policies = [{**row, "last": pending.get(row["id"])} for row in past]
     chart = chart_data("bar", month_labels(series), [(gettext("Contacts purged"), [n for _m, n in series])])
     awaiting = sum(1 for run in pending_runs() if run.status == RunStatus.AWAITING_APPROVAL)
     return Panel(
         key="retention",
         title=_("Retention"),
         template="retention/panels/retention.html",
-        figures={"policies": policies, "past_total": sum(past.values()), "awaiting": awaiting, "chart": chart},
+        figures={
+            "policies": policies,
+            "past_total": sum(row["past"] for row in past),
+            "awaiting": awaiting,
+            "chart": chart,
+        },
         computed_at=figures.oldest(readings.values()),
         url=reverse("retention:index"),
         order=40,
