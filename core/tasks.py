@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .alerts import alert_digest_send
-from .evidence import evidence_pack_build
+from .evidence import evidence_pack_build, evidence_packs_expire
 from .figures import figures_refresh_due
 from .health import QUEUE_PREFIX, heartbeat_record
 from .models import WorkerHeartbeat
@@ -44,5 +44,7 @@ def send_alert_digest() -> int:
 
 @shared_task(queue="reports", acks_late=True)
 def build_evidence_pack(pack_id: int) -> None:
-    """Build one evidence pack (core.evidence); a rerun rebuilds it from the start."""
+    """Build one evidence pack (core.evidence), after deleting the packs past EVIDENCE_PACK_KEEP_DAYS; a rerun
+    rebuilds it from the start."""
+    evidence_packs_expire()
     evidence_pack_build(pack_id=pack_id)
