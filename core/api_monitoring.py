@@ -83,6 +83,13 @@ class AuditQuerySerializer(serializers.Serializer):
     source = serializers.ChoiceField(required=False, allow_blank=True, choices=["event", "history", "access"])
     limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
 
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # A query string sends "since=" as an empty string, which DRF would take for "not given": refuse it.
+        empty = {name: ["This field may not be blank."] for name in ("since", "until", "limit") if data.get(name) == ""}
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
     def validate_object(self, value: str) -> str:
         from django.core.exceptions import ValidationError
 

@@ -54,8 +54,8 @@ def _aim_at_existing_rows(case, existing_ids: dict[str, list[int]]) -> None:
 EXCLUDED_CHECKS = [positive_data_acceptance]
 FULL_SCOPES = list(SCOPES)
 READ_SCOPES = [name for name in SCOPES if name.endswith(":read")]
-# Staff-only operations: the Art. 19 tasks and the steps of a restriction.
-KEYS_NEVER_REACH = ("/recipient-notifications/", "/restriction/")
+# Staff-only operations: the Art. 19 tasks, the steps of a restriction, the dashboard and the audit trail.
+KEYS_NEVER_REACH = ("/recipient-notifications/", "/restriction/", "/api/v1/dashboard/", "/api/v1/audit/")
 
 
 @pytest.fixture(params=["full_key", "read_key", "dpo_session"])
