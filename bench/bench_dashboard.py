@@ -8,7 +8,8 @@ Times are server time (the request through Django, response rendered), in ms.
 
 The panels read the figures store (core.figures); the figures themselves are computed
 by the beat job (`refresh_figures`), timed here once over the whole base, figure by
-figure. The evidence pack (SEC-11) is built once, in this process, as the worker does.
+figure. The evidence pack (SEC-11) is built once, in this process, as the worker does, after the
+demo's register and breaches are added (seed_demo's registry step, once).
 """
 
 from __future__ import annotations
@@ -62,6 +63,21 @@ def refresh_all() -> tuple[float, dict[str, int]]:
     return seconds, dict(Figure.objects.order_by("key").values_list("key", "compute_ms"))
 
 
+def seed_compliance_demo(dpo: Any) -> None:
+    """The demo's register and breaches (seed_demo's registry step, once), so that the evidence pack holds a
+    register. Consents and retention are left alone: the bench database is shared with their benchmarks."""
+    import random
+
+    from core.actors import Actor, acting_as
+    from crm.generation import Pools, SeedContext
+    from registry.seeding import seed_register
+
+    context = SeedContext(contacts=0, rng=random.Random(2024), pools=Pools.build(seed=2024), out=lambda line: None)
+    context.users["DPO"] = dpo
+    with acting_as(Actor.system("bench_dashboard")):
+        seed_register(context)
+
+
 def build_pack(user: Any) -> tuple[float, int, int]:
     """One evidence pack: seconds, bytes, files."""
     from core.actors import Actor, acting_as
@@ -84,6 +100,7 @@ def main(contacts: int | None = None, *, repeat: int = 30, pack: bool = True) ->
     contacts = contacts or common.bench_size()
     common.ensure_contacts(contacts)
     dpo = common.staff_user("bench-dpo", DPO)
+    seed_compliance_demo(dpo)
     refresh_seconds, per_figure = refresh_all()
     samples = measure_pages(dpo, repeat=repeat)
     bare = samples["bare page"]

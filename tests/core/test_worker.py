@@ -123,3 +123,38 @@ def test_the_worker_sends_the_digest_and_builds_an_evidence_pack(worker, setting
     worker.wait_until(lambda: OutboxMessage.objects.filter(template="alert_digest").exists(), "digest")
     worker.wait_until(lambda: EvidencePack.objects.get(pk=pack.pk).status == "done", "evidence pack")
     assert "Lost phone" in OutboxMessage.objects.get(template="alert_digest").body
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_records_its_ticks_and_the_worker_answers_its_queue_heartbeats(worker, client, tmp_path):
+    """A real `celery beat` (database scheduler) next to the real worker: /healthz sees the beat and every queue."""
+    import subprocess
+    import sys
+
+    from core import health
+    from tests.worker import BASE_DIR, _stop_with_the_test_run, worker_environment
+
+    log = tmp_path / "beat.log"
+    command = [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"]
+    command += ["--schedule", str(tmp_path / "beat-schedule"), "--pidfile", ""]
+    with log.open("w") as out:
+        beat = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            # heartbeats every 2 s instead of 30, so that the first ones come within the wait
+            env={**worker_environment(tmp_path / "media"), "WORKER_HEARTBEAT_SECONDS": "2"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_stop_with_the_test_run,
+        )
+    try:
+        seen = lambda: set(WorkerHeartbeat.objects.values_list("worker", flat=True))  # noqa: E731
+        expected = {health.BEAT, *(health.QUEUE_PREFIX + queue for queue in health.queue_names())}
+        worker.wait_until(lambda: expected <= seen(), f"the beat's tick and every queue's heartbeat ({log})")
+    finally:
+        beat.terminate()
+        beat.wait(timeout=15)
+    body = client.get("/healthz").json()
+    assert body["checks"]["beat"]["status"] == "ok"
+    assert all(check["status"] == "ok" for check in body["checks"]["queues"].values())
