@@ -114,3 +114,20 @@ def test_the_command_builds_a_pack(demo, tmp_path):
     call_command("evidence_pack", output=str(tmp_path / "pack.zip"), stdout=out)
     assert "evidence pack" in out.getvalue()
     assert zipfile.is_zipfile(tmp_path / "pack.zip")
+
+
+def test_packs_older_than_the_keeping_period_are_deleted_with_their_file(dpo_user, settings, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.evidence import evidence_packs_expire
+
+    settings.MEDIA_ROOT, settings.EVIDENCE_PACK_KEEP_DAYS = tmp_path, 7
+    old, recent = (evidence_pack_build(pack_id=_request(dpo_user).pk) for _ in range(2))
+    EvidencePack.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    old_file = tmp_path / old.file.name
+
+    assert evidence_packs_expire() == 1
+    assert list(EvidencePack.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not old_file.exists() and (tmp_path / recent.file.name).exists()
