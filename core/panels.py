@@ -32,10 +32,11 @@ Dashboard panels (the contract for every app that adds one):
 
 The template receives `panel` (figures under `panel.figures`) and the page's
 context; it renders the body of a card (the page draws the card, its title, the
-link and the freshness). A chart is a `<canvas data-chart="<id>">` plus
-`{{ data|json_script:"<id>" }}` holding {"type", "labels", "datasets": [{"label",
-"values"}]}, which static/js/charts.js draws, always beside a table of the same
-numbers (`partials/chart_table.html`). Read figures (core.figures), never count
+link and the freshness). A chart is `chart_data(kind, labels, [(label, values),
+…])` among the figures, included with `{% include "partials/chart_table.html"
+with chart=panel.figures.chart chart_id="<id>" chart_label=… %}`: a canvas that
+static/js/charts.js draws, beside a table of the same numbers. Alerts go to
+core.alerts, not to panels. Read figures (core.figures), never count
 over contacts in a provider: the dashboard answers in well under 150 ms at a
 million contacts.
 """
