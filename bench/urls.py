@@ -10,6 +10,7 @@ urlpatterns = [
     path("__bench__/contacts/", views.baseline_list),
     path("__bench__/contacts/<int:pk>/", views.baseline_detail),
     path("__bench__/nodb/", views.no_database),
+    path("__bench__/page/", views.bare_page),
     path("__bench__/gc/", views.gc_stats),
     *project_urlpatterns,
 ]

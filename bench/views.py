@@ -16,7 +16,8 @@ import os
 import time
 from typing import Any
 
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 FIELDS = (
     "id",
@@ -143,3 +144,8 @@ def gc_stats(request: HttpRequest) -> JsonResponse:
             "pauses": GC_PAUSES.report(),
         }
     )
+
+
+def bare_page(request: HttpRequest) -> HttpResponse:
+    """The staff layout (base.html) with an empty page, behind the same middleware and session: what any page costs."""
+    return render(request, "base.html", {})

@@ -5,6 +5,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from consent.api.views import ConsentCheckView, ConsentEventViewSet, PurposeViewSet
 from core.api import ThrottleFirstMixin
+from core.api_monitoring import AuditSearchView, DashboardView
 from crm.api.dedup import ContactMergeViewSet, DuplicateCandidateViewSet
 from crm.api.views import ContactViewSet, InteractionViewSet, OrganisationViewSet, RecipientNotificationViewSet
 from crm.api.webhooks import RecipientEndpointViewSet
@@ -53,5 +54,7 @@ urlpatterns = [
     path("requests/<int:pk>/restriction/", fulfilment_api.RestrictionView.as_view(), name="request-restriction"),
     path("requests/<int:pk>/objection/", fulfilment_api.ObjectionView.as_view(), name="request-objection"),
     path("erasure-runs/<int:pk>/", fulfilment_api.ErasureRunView.as_view(), name="erasurerun-detail"),
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
+    path("audit/", AuditSearchView.as_view(), name="audit"),
     path("", include(router.urls)),
 ]

@@ -138,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.navigation.navigation",
+                "core.health.health_banner",
             ],
         },
     },
@@ -283,8 +284,33 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 WORKER_HEARTBEAT_SECONDS = int(env("WORKER_HEARTBEAT_SECONDS", "30"))
 # Installed into django-celery-beat's tables on start; administrators edit them there.
+# Health (issue 12): a worker or the beat silent for longer than this shows a red banner to the DPO and admins.
+HEALTH_SILENT_MINUTES = int(env("HEALTH_SILENT_MINUTES", "10"))
+# Dashboard figures (core.figures): the beat looks for figures due every this many seconds.
+FIGURES_REFRESH_SECONDS = int(env("FIGURES_REFRESH_SECONDS", "60"))
+# Alerts (SEC-05): an export of more contacts than this alerts the DPO; the daily digest goes to these addresses
+# (default: every active DPO user's e-mail); a user reading more than READ_FACTOR times their daily usual
+# (and at least READ_MINIMUM records) is flagged.
+ALERT_EXPORT_SIZE = int(env("ALERT_EXPORT_SIZE", "1000"))
+ALERT_DIGEST_TO = env_list("ALERT_DIGEST_TO")
+ALERT_READ_FACTOR = float(env("ALERT_READ_FACTOR", "5"))
+ALERT_READ_MINIMUM = int(env("ALERT_READ_MINIMUM", "200"))
+# Evidence packs (SEC-11) are deleted this many days after they were produced.
+EVIDENCE_PACK_KEEP_DAYS = int(env("EVIDENCE_PACK_KEEP_DAYS", "7"))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": float(WORKER_HEARTBEAT_SECONDS)},
+    # One heartbeat per queue, consumed by whichever worker serves it (/healthz, the staff banner).
+    **{
+        f"queue-heartbeat-{queue}": {
+            "task": "core.tasks.heartbeat",
+            "schedule": float(WORKER_HEARTBEAT_SECONDS),
+            "args": (queue,),
+            "options": {"queue": queue},
+        }
+        for queue in ("default", "purge", "dedup", "reports")
+    },
+    "refresh-figures": {"task": "core.tasks.refresh_figures", "schedule": float(FIGURES_REFRESH_SECONDS)},
+    "alert-digest": {"task": "core.tasks.send_alert_digest", "schedule": crontab(hour=7, minute=30)},
     # Abandoned uploads go within a day: IMPORT_ABANDONED_HOURS plus at most this hour.
     "expire-import-jobs": {"task": "crm.tasks.expire_import_jobs", "schedule": 3600.0},
     # Retention (issue 9): every enforced policy previewed daily; approved ones purge on the `purge` queue.

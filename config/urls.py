@@ -33,11 +33,7 @@ urlpatterns = [
 
 urlpatterns += language.language_patterns(
     path("", core_views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=StaffAuthenticationForm),
-        name="login",
-    ),
+    path("login/", core_views.LoginView.as_view(authentication_form=StaffAuthenticationForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("dashboard/", core_views.dashboard, name="dashboard"),
@@ -46,6 +42,8 @@ urlpatterns += language.language_patterns(
     path("access-review/", include("core.urls_access_review")),
     path("security/", include("core.urls_security")),
     path("account/two-factor/", include("core.urls_two_factor")),
+    path("audit/", include("core.urls_audit")),
+    path("evidence/", include("core.urls_evidence")),
     path("contacts/", include("crm.urls")),
     path("consents/", include("consent.urls")),
     path("requests/", include("dsar.urls")),

@@ -153,14 +153,14 @@ def seed_consents(ctx: Any) -> None:
     if not purposes:
         return
     contacts = list(
-        Contact.objects.live().filter(restricted=False, points__kind="email").distinct().order_by("pk")[:60]
+        Contact.objects.live().filter(restricted=False, points__kind="email").distinct().order_by("pk")[:120]
     )
     now = timezone.now()
     events = 0
     for contact in contacts[1:]:
         for purpose in purposes:
             if ctx.rng.random() < 0.5:
-                _history(contact, purpose, now - timedelta(days=ctx.rng.randint(1, 360)), ctx.rng)
+                _history(contact, purpose, now - timedelta(days=ctx.rng.randint(1, 720)), ctx.rng)
                 events += 1
     if contacts:
         objection_record(contact=contacts[0], method=Method.STAFF)

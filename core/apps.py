@@ -13,15 +13,20 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from . import (  # noqa: F401  (registers handlers, the API-key scheme, __any_of)
             checks,
+            figures,
             language,
             login_guard,
             lookups,
             navigation,
+            panels,
             roles,
             schema,
             session_lifetime,
             signals,
         )
+        from .views import outbox_figures, outbox_panel
 
+        figures.register("core.outbox", outbox_figures)
+        panels.register_panel("dashboard", outbox_panel)
         navigation.register("dashboard")
         navigation.register("outbox")

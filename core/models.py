@@ -207,6 +207,71 @@ class WorkerHeartbeat(models.Model):
         return f"{self.worker} at {self.seen_at:%H:%M:%S}"
 
 
+class Figure(models.Model):
+    """A dashboard figure computed by a job (core.figures): read instead of counting over large tables.
+
+    Holds aggregates only (counts, per-month series, ids of a handful of rows), nothing about a person.
+    """
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    value = models.JSONField(_("value"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+    compute_ms = models.PositiveIntegerField(_("computation time (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class EvidencePackStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being built")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class EvidencePack(models.Model):
+    """One evidence pack for the supervisory authority (SEC-11): a zip built by a job, section by section.
+
+    The zip holds the organisation's registers and logs with ids, never a person's name or address.
+    """
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=EvidencePackStatus.choices, default=EvidencePackStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by_label = models.CharField(_("requested by"), max_length=150)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    sections_done = models.PositiveSmallIntegerField(_("sections done"), default=0)
+    sections_total = models.PositiveSmallIntegerField(_("sections"), default=0)
+    current_section = models.CharField(_("current section"), max_length=100, blank=True)
+    file = models.FileField(_("file"), upload_to="evidence/", blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    manifest = models.JSONField(_("contents"), default=list, blank=True)
+    error = models.CharField(_("error"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("evidence pack")
+        verbose_name_plural = _("evidence packs")
+
+    def __str__(self) -> str:
+        return f"evidence pack {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == EvidencePackStatus.DONE:
+            return 100
+        return round(100 * self.sections_done / self.sections_total) if self.sections_total else 0
+
+
 class AreaAccess(models.Model):
     """Holds the permissions that open each area of the staff UI (no table)."""
 

@@ -1,19 +1,26 @@
 from __future__ import annotations
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from . import panels
+from . import figures, panels
+from .alerts import alerts_current
 from .decorators import staff_permission_required
 from .health import health_report
 from .models import OutboxMessage, OutboxStatus
 from .navigation import areas_for
+from .roles import ADMINISTRATOR, DPO
+
+# Roles whose home is the compliance dashboard (they land there after signing in).
+DASHBOARD_HOME_ROLES = (DPO, ADMINISTRATOR)
 
 # What each area is for, shown on the home page cards.
 AREA_HINTS: dict[str, str | Promise] = {
@@ -35,17 +42,48 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"cards": cards, **panels.context_for("home", request)})
 
 
+class LoginView(auth_views.LoginView):
+    """The DPO and administrators land on the dashboard; everyone else on the home page (or `next`)."""
+
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        user = self.request.user
+        if user.groups.filter(name__in=DASHBOARD_HOME_ROLES).exists() and user.has_perm("core.access_dashboard"):
+            return reverse("dashboard")
+        return super().get_default_redirect_url()
+
+
 @staff_permission_required("core.access_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    outbox = dict(OutboxMessage.objects.order_by().values_list("status").annotate(n=Count("id")))
-    return render(
-        request,
-        "core/dashboard.html",
-        {
-            "outbox_queued": outbox.get(OutboxStatus.QUEUED, 0),
-            "outbox_failed": outbox.get(OutboxStatus.FAILED, 0),
+    """Every app's panels (core.panels, reading core.figures) and the current alerts (core.alerts)."""
+    with figures.snapshot():
+        context = {
+            "panels": panels.panels_for("dashboard", request),
+            "alerts": alerts_current(),
             **panels.context_for("dashboard", request),
-        },
+        }
+    return render(request, "core/dashboard.html", context)
+
+
+def outbox_figures() -> dict[str, int]:
+    return dict(OutboxMessage.objects.order_by().values_list("status").annotate(n=Count("id")))
+
+
+def outbox_panel(request: HttpRequest) -> panels.Panel | None:
+    if not request.user.has_perm("core.access_outbox"):
+        return None
+    readings = figures.figures_read(["core.outbox"])
+    counts = readings["core.outbox"].value
+    return panels.Panel(
+        key="outbox",
+        title=_("Outbox"),
+        template="core/panels/outbox.html",
+        figures={"queued": counts.get(OutboxStatus.QUEUED, 0), "failed": counts.get(OutboxStatus.FAILED, 0)},
+        computed_at=figures.oldest(readings.values()),
+        url=reverse("core:outbox_list"),
+        order=80,
+        alert=bool(counts.get(OutboxStatus.FAILED, 0)),
     )
 
 

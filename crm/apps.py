@@ -7,25 +7,33 @@ class CrmConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self) -> None:
-        from core import navigation, panels
+        from core import alerts, audit_explorer, navigation, panels
 
         from . import checks  # noqa: F401  (registers the subject-data map check)
-        from .imports.erasure import on_contact_erasing
-        from .selectors import (
-            art14_dashboard_panel,
-            art19_dashboard_panel,
-            dashboard_panel,
-            duplicates_dashboard_panel,
+        from .dashboard import (
+            access_source,
+            art14_alerts,
+            contacts_panel,
+            data_quality_panel,
+            export_alerts,
             home_panel,
+            reading_alerts,
+            register_figures,
+            security_panel,
         )
+        from .imports.erasure import on_contact_erasing
+        from .selectors import duplicates_dashboard_panel
         from .signals import contact_erasing
 
         navigation.register("contacts")
         panels.register("home", home_panel)
-        panels.register("dashboard", dashboard_panel)
-        panels.register("dashboard", art14_dashboard_panel)
-        panels.register("dashboard", art19_dashboard_panel)
         panels.register("dashboard", duplicates_dashboard_panel)
         panels.register_template("dashboard", "crm/partials/duplicates_panel.html")
         panels.register_template("contact", "crm/partials/contact_duplicates.html")
+        for panel in (contacts_panel, data_quality_panel, security_panel):
+            panels.register_panel("dashboard", panel)
+        for provider in (art14_alerts, export_alerts, reading_alerts):
+            alerts.register(provider)
+        register_figures()
+        audit_explorer.register_source("access", access_source)
         contact_erasing.connect(on_contact_erasing, dispatch_uid="crm.imports.erasure")

@@ -205,25 +205,6 @@ def contact_history_entries(*, contact: Contact, limit: int = 50, hidden: Collec
     return entries
 
 
-def home_panel(request: Any) -> dict[str, Any]:
-    """What the home page shows about contacts (registered with core.panels)."""
-    return {"contact_count": contact_count()}
-
-
-def dashboard_panel(request: Any) -> dict[str, Any]:
-    """The dashboard's contact figures and chart (registered with core.panels)."""
-    from django.utils.formats import date_format
-    from django.utils.translation import gettext
-
-    per_month = contacts_created_per_month(months=12)
-    chart = {
-        "label": gettext("Contacts created"),
-        "labels": [date_format(month, "M Y") for month, _count in per_month],
-        "values": [count for _month, count in per_month],
-    }
-    return {"chart": chart, "contact_count": contact_count(), "created_last_12_months": sum(chart["values"])}
-
-
 def art14_overdue(user: Any) -> QuerySet[Contact]:
     """The contacts `user` may see that are past the one month to receive their Art. 14 notice (CON-12)."""
     return Contact.objects.restrict(user, "view").art14_overdue()
@@ -248,11 +229,6 @@ def art14_status(*, contact: Contact, today: date | None = None) -> Art14Status 
     return Art14Status(sent_at=sent_at, due=due, overdue=pending and due < (today or local_today()))
 
 
-def art14_dashboard_panel(request: Any) -> dict[str, Any]:
-    """The dashboard's "Art. 14 notices overdue" figure (registered with core.panels)."""
-    return {"art14_overdue": art14_overdue(request.user).count()}
-
-
 def contact_trash(*, user: Any) -> QuerySet[Contact]:
     """Soft-deleted contacts `user` may restore (`ContactQuerySet.trash`).
 
@@ -260,13 +236,6 @@ def contact_trash(*, user: Any) -> QuerySet[Contact]:
     restore window itself is checked by `services.contact_restore`.
     """
     return Contact.objects.trash(user)
-
-
-def art19_dashboard_panel(request: Any) -> dict[str, Any]:
-    """The dashboard's "Art. 19 tasks to do" figure: recipients still to be told (registered with core.panels)."""
-    if not request.user.has_perm("crm.view_recipientnotification"):
-        return {}
-    return {"art19_open": RecipientNotification.objects.filter(status=NotificationStatus.OPEN).count()}
 
 
 # Disclosure logs name a contact's points either way ("email" is the primary one in exports).

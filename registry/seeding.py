@@ -261,7 +261,8 @@ def _seed_breaches() -> None:
     breach_record(
         data={
             "title": "Newsletter sent with recipients in copy",
-            "aware_at": now - timedelta(hours=20),
+            # 70 hours ago when the demo is seeded: 2 hours left before the Art. 33 deadline (a red alert).
+            "aware_at": now - timedelta(hours=70),
             "nature": [BreachNature.CONFIDENTIALITY],
             "description": "A newsletter test went out with 35 addresses visible to every recipient.",
             "data_categories": [Category.CONTACT_DETAILS],

@@ -8,13 +8,18 @@ class RetentionConfig(AppConfig):
 
     def ready(self) -> None:
         from consent.messages import message_template_register
-        from core import navigation
+        from core import alerts, evidence, navigation, panels
         from crm import querysets, subject_data
         from registry import coverage
 
         from . import hooks, seeding  # noqa: F401 - seeding registers its seed_demo step
+        from .dashboard import purge_alerts, register_figures, retention_panel, retention_section
 
         navigation.register("retention")
+        panels.register_panel("dashboard", retention_panel)
+        alerts.register(purge_alerts)
+        register_figures()
+        evidence.register("retention", retention_section, order=50)
         coverage.register(hooks.policy_gaps)
         subject_data.register_erasure_guard(hooks.legal_hold_refusal)
         hooks.connect_signals()

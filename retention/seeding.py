@@ -13,7 +13,7 @@ from crm.generation import seed_step
 from crm.models import Contact, ContactStatus
 from registry.models import ProcessingActivity
 
-from .models import ActivityKind, ContactActivity, LegalHold, RetentionPolicy
+from .models import ActivityKind, ContactActivity, LegalHold, PurgeRun, RetentionPolicy, RunStatus
 
 # The demo register's activities (registry.seeding) that the enforced defaults belong to.
 DEFAULT_LINKS = {"prospects": "ACT-002", "customers": "ACT-001"}
@@ -29,6 +29,7 @@ def seed_retention(ctx: Any) -> None:
         for row in activity.data_categories.all():
             _documented_policy(activity, row)
     _seed_activity(ctx)
+    _seed_past_runs(ctx)
     owner = ctx.users.get("DPO")
     held = Contact.objects.filter(status=ContactStatus.PROSPECT).order_by("pk").first()
     if owner is not None and held is not None and not LegalHold.objects.exists():
@@ -77,3 +78,27 @@ def _seed_activity(ctx: Any) -> None:
             when = now - timedelta(days=ctx.rng.randint(1, 700))
             rows.append(ContactActivity(contact_id=pk, kind=kind, inbound=True, occurred_at=when))
     ContactActivity.objects.bulk_create(rows, batch_size=2000)
+
+
+def _seed_past_runs(ctx: Any) -> None:
+    """Once: a finished monthly purge of deleted contacts in each of the last 24 months, for the dashboard's chart.
+
+    They purged demo contacts that were never generated: the counts give the chart its shape, nothing else.
+    """
+    policy = RetentionPolicy.objects.filter(key="deleted-contacts").first()
+    if policy is None or PurgeRun.objects.filter(status=RunStatus.DONE).exists():
+        return
+    now = timezone.now()
+    for months_ago in range(24, 0, -1):
+        finished = now - timedelta(days=30 * months_ago - ctx.rng.randint(0, 5))
+        count = ctx.rng.randint(3, 40)
+        run = PurgeRun.objects.create(
+            policy=policy,
+            policy_version=policy.version,
+            status=RunStatus.DONE,
+            cutoff=finished - timedelta(days=30),
+            expected=count,
+            processed=count,
+            outcome="Demo history",
+        )
+        PurgeRun.objects.filter(pk=run.pk).update(created_at=finished, started_at=finished, finished_at=finished)

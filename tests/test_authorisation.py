@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpResponse
@@ -36,7 +37,7 @@ from django.utils import timezone
 from consent.services import purpose_save, wording_publish
 from core import roles
 from core.apikeys import api_key_create
-from core.models import LoginGuard, OutboxMessage
+from core.models import EvidencePack, EvidencePackStatus, LoginGuard, OutboxMessage
 from crm.dedup.merge import contacts_merge
 from crm.imports.services import import_job_create
 from crm.models import DuplicateCandidate, Organisation, RecipientEndpoint, RecipientNotification
@@ -87,6 +88,7 @@ ORGANISATION_EDITORS = frozenset({ADMIN, DPO, SALES})
 IMPORTERS = frozenset({ADMIN, DPO, SALES, MARKETING})
 IMPORT_JOB_USERS = frozenset({ADMIN, DPO}) | own(SALES, MARKETING)
 COMPLIANCE_READERS = frozenset({ADMIN, DPO, AUDITOR})
+AUDIT_READERS = frozenset({DPO, AUDITOR})  # the audit trail and the evidence pack for the authority
 OUTBOX_READERS = frozenset({ADMIN, DPO, SUPPORT, AUDITOR})
 REGISTRY_EDITORS = frozenset({ADMIN, DPO})
 CONSENT_READERS = frozenset({ADMIN, DPO, SALES, MARKETING, AUDITOR})
@@ -161,6 +163,13 @@ SPEC: dict[str, Route] = {
     "security:unlock": route("lock", POST={ADMIN}),
     "two_factor:setup": route(ANY=SIGNED_IN),
     "two_factor:verify": route(ANY=SIGNED_IN),
+    "audit:explorer": route(ANY=AUDIT_READERS),
+    "audit:export": route(ANY=AUDIT_READERS),
+    "evidence:list": route(ANY=AUDIT_READERS),
+    "evidence:create": route(POST=AUDIT_READERS),
+    "evidence:detail": route("pack", ANY=AUDIT_READERS),
+    "evidence:progress": route("pack", ANY=AUDIT_READERS),
+    "evidence:download": route("pack", ANY=AUDIT_READERS),
     "consent:index": route(ANY=CONSENT_READERS),
     "consent:purpose_create": route(ANY=CONSENT_MANAGERS),
     "consent:purpose_detail": route("purpose", ANY=CONSENT_READERS),
@@ -293,6 +302,8 @@ SPEC: dict[str, Route] = {
     "api:breach-list": route(GET=COMPLIANCE_READERS),
     "api:breach-detail": route("breach", GET=COMPLIANCE_READERS),
     "api:consent-check": route(ANY=CONSENT_READERS),
+    "api:dashboard": route(ANY=COMPLIANCE_READERS),
+    "api:audit": route(ANY=AUDIT_READERS),
     "api:purpose-list": route(GET=CONSENT_READERS),
     "api:purpose-detail": route("purpose", GET=CONSENT_READERS),
     "api:consentevent-list": route(GET=CONSENT_READERS, POST=CONSENT_MANAGERS | {SALES}),
@@ -473,6 +484,7 @@ SHARED = (
     "candidate",
     "merge",
     "lock",
+    "pack",
 )  # objects nobody owns: tried once, as "theirs"
 
 
@@ -545,6 +557,12 @@ def dedup_objects(contact: Any) -> dict[str, Any]:
     return {"candidate": candidate, "merge": contacts_merge(survivor=survivor, merged=merged)}
 
 
+def evidence_pack() -> EvidencePack:
+    pack = EvidencePack.objects.create(requested_by_label="dpo", status=EvidencePackStatus.DONE, size=4)
+    pack.file.save("pack.zip", ContentFile(b"PK.."))
+    return pack
+
+
 def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
     cache.clear()  # no throttle count left by another test
     someone_else = UserFactory(username="someone-else", roles=[SALES])
@@ -573,6 +591,7 @@ def build_world(cast: dict[str, AbstractBaseUser], role: str) -> World:
         ),
         **fulfilment_objects(theirs["contact"]),
         **dedup_objects(theirs["contact"]),
+        pack=evidence_pack(),
     )
     if role == ANONYMOUS:
         return World(theirs=theirs, mine={})

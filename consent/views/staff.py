@@ -73,11 +73,12 @@ def purpose_detail(request: HttpRequest, pk: int) -> HttpResponse:
     purpose = get_object_or_404(Purpose.objects.select_related("activity"), pk=pk)
     rates = monthly_rates(purpose=purpose)
     chart = {
+        "type": "bar",
         "labels": [row["month"] for row in rates],
-        "given": [row["given"] for row in rates],
-        "withdrawn": [row["withdrawn"] for row in rates],
-        "given_label": _("Consents given"),
-        "withdrawn_label": _("Withdrawals and objections"),
+        "datasets": [
+            {"label": _("Consents given"), "values": [row["given"] for row in rates]},
+            {"label": _("Withdrawals and objections"), "values": [row["withdrawn"] for row in rates]},
+        ],
     }
     return render(
         request,

@@ -58,7 +58,7 @@ FULL_SCOPES = list(SCOPES)
 READ_SCOPES = [name for name in SCOPES if name.endswith(":read")]
 # Staff-only operations: the Art. 19 tasks and webhooks, the steps of a restriction, the intermediate archive,
 # data-subject requests and their fulfilment,
-# duplicate review and merges.
+# duplicate review and merges, the dashboard and the audit trail.
 KEYS_NEVER_REACH = (
     "/recipient-notifications/",
     "/recipient-webhooks/",
@@ -68,6 +68,8 @@ KEYS_NEVER_REACH = (
     "/erasure-runs/",
     "/duplicates/",
     "/merges/",
+    "/api/v1/dashboard/",
+    "/api/v1/audit/",
 )
 # Keys only read these: their writes need a person (a DPO approval, a legal hold).
 KEYS_ONLY_READ = ("/retention/",)

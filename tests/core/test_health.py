@@ -30,8 +30,15 @@ def test_reports_database_and_broker_ok_and_worker_missing(client):
     assert body["status"] == "degraded"
 
 
+def _all_alive(at=None):
+    """A worker host, every queue's heartbeat and the beat's tick, seen `at` (now by default)."""
+    at = at or timezone.now()
+    names = ["worker-1", health.BEAT, *(health.QUEUE_PREFIX + name for name in health.queue_names())]
+    WorkerHeartbeat.objects.bulk_create([WorkerHeartbeat(worker=name, seen_at=at) for name in names])
+
+
 def test_reports_ok_with_a_fresh_heartbeat(client):
-    WorkerHeartbeat.objects.create(worker="worker-1", seen_at=timezone.now())
+    _all_alive()
 
     status, body = _health(client)
 
@@ -105,3 +112,35 @@ def test_reconnects_when_the_broker_closed_the_kept_connection(client):
 
     assert (status, body["checks"]["broker"]) == (200, {"status": "ok"})
     assert [entry["id"] for entry in _health_connections()] != [kept["id"]]
+
+
+def test_reports_each_queue_and_the_beat(client):
+    _all_alive()
+    WorkerHeartbeat.objects.filter(worker="queue:purge").update(seen_at=timezone.now() - timedelta(minutes=11))
+
+    status, body = _health(client)
+
+    assert status == 200
+    assert body["checks"]["queues"]["purge"]["status"] == "stale"
+    assert body["checks"]["queues"]["default"]["status"] == "ok"
+    assert body["checks"]["beat"]["status"] == "ok"
+    assert body["status"] == "degraded"
+
+
+def test_staff_pages_show_a_red_banner_when_a_queue_or_the_beat_is_silent(client, dpo_user):
+    client.force_login(dpo_user)
+    _all_alive()
+    assert 'id="health-banner"' not in client.get("/dashboard/").content.decode()
+
+    # the beat silent for 11 minutes: the banner names it, on the dashboard and on other staff pages
+    WorkerHeartbeat.objects.filter(worker=health.BEAT).update(seen_at=timezone.now() - timedelta(minutes=11))
+    for url in ("/dashboard/", "/contacts/"):
+        page = client.get(url).content.decode()
+        banner = page[page.index('id="health-banner"') :]
+        assert "<code>beat</code>" in banner[: banner.index("</div>")]
+        assert "queue:default" not in banner[: banner.index("</div>")]
+
+
+def test_no_banner_on_an_installation_that_never_ran_a_worker(client, dpo_user):
+    client.force_login(dpo_user)
+    assert 'id="health-banner"' not in client.get("/dashboard/").content.decode()

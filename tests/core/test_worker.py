@@ -42,6 +42,9 @@ RUN_THROUGH_A_WORKER = {
     ),
     "crm.tasks.dedup_run": "crm.test_dedup_jobs::test_the_dedup_workers_score_the_chunks_of_a_run",
     "crm.tasks.dedup_chunk": "crm.test_dedup_jobs::test_the_dedup_workers_score_the_chunks_of_a_run",
+    "core.tasks.refresh_figures": "core.test_worker::test_the_worker_refreshes_figures_and_answers_every_queue",
+    "core.tasks.send_alert_digest": "core.test_worker::test_the_worker_sends_the_digest_and_builds_an_evidence_pack",
+    "core.tasks.build_evidence_pack": "core.test_worker::test_the_worker_sends_the_digest_and_builds_an_evidence_pack",
 }
 
 
@@ -86,3 +89,83 @@ def test_the_worker_delivers_an_outbox_message(worker, message_templates, contac
     assert (message.attempts, message.last_error) == (1, "")
     assert message.history.filter(history_actor_kind="job", history_actor_label="core.tasks.deliver_message").exists()
     worker.wait_until(lambda: "W-1" in worker.log_text(), "the e-mail in the worker's output")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_refreshes_figures_and_answers_every_queue(worker, client):
+    from core import figures, health
+    from core.models import Figure
+    from core.tasks import refresh_figures
+
+    # the beat sends one heartbeat per queue, each to its own queue: the worker consuming them records each
+    for queue in health.queue_names():
+        heartbeat.apply_async((queue,), queue=queue)
+    refresh_figures.delay()
+
+    worker.wait_until(lambda: Figure.objects.count() == len(figures.registered_keys()), "figures")
+    expected = {health.QUEUE_PREFIX + queue for queue in health.queue_names()}
+    worker.wait_until(lambda: expected <= set(WorkerHeartbeat.objects.values_list("worker", flat=True)), "queues")
+    queues = client.get("/healthz").json()["checks"]["queues"]
+    assert {name: check["status"] for name, check in queues.items()} == dict.fromkeys(health.queue_names(), "ok")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_the_digest_and_builds_an_evidence_pack(worker, settings, dpo_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.evidence import evidence_pack_request
+    from core.models import EvidencePack
+    from core.tasks import send_alert_digest
+    from registry.services import breach_record
+
+    settings.ALERT_DIGEST_TO = ["dpo@example.org"]
+    aware = timezone.now() - timedelta(hours=70)
+    breach_record(
+        data={"title": "Lost phone", "aware_at": aware, "description": "Lost.", "nature": ["confidentiality"]}
+    )
+
+    send_alert_digest.delay()
+    pack = evidence_pack_request(user=dpo_user)
+
+    worker.wait_until(lambda: OutboxMessage.objects.filter(template="alert_digest").exists(), "digest")
+    worker.wait_until(lambda: EvidencePack.objects.get(pk=pack.pk).status == "done", "evidence pack")
+    assert "Lost phone" in OutboxMessage.objects.get(template="alert_digest").body
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_records_its_ticks_and_the_worker_answers_its_queue_heartbeats(worker, client, tmp_path):
+    """A real `celery beat` (database scheduler) next to the real worker: /healthz sees the beat and every queue."""
+    import subprocess
+    import sys
+
+    from core import health
+    from tests.worker import BASE_DIR, _stop_with_the_test_run, worker_environment
+
+    log = tmp_path / "beat.log"
+    command = [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"]
+    command += ["--schedule", str(tmp_path / "beat-schedule"), "--pidfile", ""]
+    with log.open("w") as out:
+        beat = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            # heartbeats every 2 s instead of 30, so that the first ones come within the wait
+            env={**worker_environment(tmp_path / "media"), "WORKER_HEARTBEAT_SECONDS": "2"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_stop_with_the_test_run,
+        )
+    try:
+        seen = lambda: set(WorkerHeartbeat.objects.values_list("worker", flat=True))  # noqa: E731
+        expected = {health.BEAT, *(health.QUEUE_PREFIX + queue for queue in health.queue_names())}
+        worker.wait_until(lambda: expected <= seen(), f"the beat's tick and every queue's heartbeat ({log})")
+    finally:
+        beat.terminate()
+        beat.wait(timeout=15)
+    body = client.get("/healthz").json()
+    assert body["checks"]["beat"]["status"] == "ok"
+    assert all(check["status"] == "ok" for check in body["checks"]["queues"].values())
