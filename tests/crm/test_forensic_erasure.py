@@ -705,6 +705,8 @@ def journey(cast, settings, tmp_path, eager_celery) -> Iterator[Journey]:
 # removes nothing). A new periodic task must be added here, so that a new purge takes part in the test.
 PERIODIC_TASKS: dict[str, Callable[..., tuple] | None] = {
     "core.tasks.heartbeat": None,
+    "core.tasks.refresh_figures": None,
+    "core.tasks.send_alert_digest": None,
     "crm.tasks.send_art14_notices": None,
     "crm.tasks.expire_import_jobs": import_jobs_expire,
     "retention.tasks.evaluate_policies": lambda now: retention_purges(now.date()),
