@@ -166,7 +166,7 @@ def main(contacts: int | None = None, *, samples: int | None = None) -> common.R
         settings.EMAIL_BACKEND, settings.RETENTION_LEDGER_PATH, app.conf.task_always_eager = saved
     access, erase, total = result
     return common.Report(
-        title="Data-subject requests",
+        title="Data-subject requests: fulfilment",
         description=__doc__.strip().split("\n\n", 1)[1],
         metrics=[access, erase],
         notes=[
