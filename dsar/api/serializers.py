@@ -11,6 +11,7 @@ from core.api import StrictCharField, StrictPrimaryKeyRelatedField, UtcDateTimeF
 
 from ..models import (
     ExtensionCategory,
+    IdentityMethod,
     RefusalGround,
     Request,
     RequestChannel,
@@ -22,7 +23,8 @@ from ..models import (
 
 
 class RequestEventSerializer(serializers.ModelSerializer):
-    occurred_at = UtcDateTimeField()
+    occurred_at = UtcDateTimeField(read_only=True)
+    outbox_message_ref = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = RequestEvent
@@ -30,7 +32,7 @@ class RequestEventSerializer(serializers.ModelSerializer):
 
 
 class RequestMatchSerializer(serializers.ModelSerializer):
-    added_at = UtcDateTimeField()
+    added_at = UtcDateTimeField(read_only=True)
 
     class Meta:
         model = RequestMatch
@@ -38,14 +40,17 @@ class RequestMatchSerializer(serializers.ModelSerializer):
 
 
 class RequestSerializer(serializers.ModelSerializer):
-    received_at = UtcDateTimeField()
-    verified_at = UtcDateTimeField()
-    extended_at = UtcDateTimeField()
-    extension_notified_at = UtcDateTimeField()
-    identity_verified_at = UtcDateTimeField()
-    closed_at = UtcDateTimeField()
+    received_at = UtcDateTimeField(read_only=True)
+    verified_at = UtcDateTimeField(read_only=True, allow_null=True)
+    extended_at = UtcDateTimeField(read_only=True, allow_null=True)
+    extension_notified_at = UtcDateTimeField(read_only=True, allow_null=True)
+    identity_verified_at = UtcDateTimeField(read_only=True, allow_null=True)
+    closed_at = UtcDateTimeField(read_only=True, allow_null=True)
+    extension_category = serializers.ChoiceField(ExtensionCategory.choices, allow_blank=True, read_only=True)
+    identity_method = serializers.ChoiceField(IdentityMethod.choices, allow_blank=True, read_only=True)
+    refusal_ground = serializers.ChoiceField(RefusalGround.choices, allow_blank=True, read_only=True)
     overdue = serializers.SerializerMethodField(help_text="Running and past its due date (DSR-14).")
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Request

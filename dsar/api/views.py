@@ -92,7 +92,8 @@ class RequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         requests = Request.objects.select_related("assignee").order_by("id")
         if self.action != "list":
             return requests
-        query = RequestFilterSerializer(data=self.request.query_params)
+        # A plain dict: from a QueryDict DRF would read `?status=` as "absent" instead of refusing it.
+        query = RequestFilterSerializer(data=self.request.query_params.dict())
         query.is_valid(raise_exception=True)
         return selectors.requests_filter(requests, **query.filters()).order_by("id")
 
@@ -118,7 +119,7 @@ class RequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return Response(RequestSerializer(created).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request: ApiRequest, pk: str | None = None) -> Response:
         case = self.get_object()
         return Response(RequestEventSerializer(case.events.all(), many=True).data)
@@ -129,7 +130,7 @@ class RequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         request=MatchAddSerializer,
         responses={201: RequestMatchSerializer, **OBJECT_WRITE_ERRORS},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def matches(self, request: ApiRequest, pk: str | None = None) -> Response:
         case = self.get_object()
         if request.method == "GET":

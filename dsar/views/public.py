@@ -32,7 +32,12 @@ def public_language(request: HttpRequest) -> str:
 
 
 def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], language: str, status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    language: str,
+    status: int = 200,
+    referrer_policy: str = "same-origin",
 ) -> HttpResponse:
     with translation.override(language):
         response = render(
@@ -42,9 +47,9 @@ def _render(
             status=status,
         )
     response["Content-Language"] = language
-    # same-origin, not no-referrer: with no-referrer Chromium posts the form with `Origin: null`, which Django's
-    # CSRF check refuses; same-origin still keeps the verification token from other sites.
-    response["Referrer-Policy"] = "same-origin"
+    # The verification pages keep their token to themselves; the form must keep its origin, or the browser's
+    # POST says `Origin: null` and the CSRF check refuses it.
+    response["Referrer-Policy"] = referrer_policy
     response["Cache-Control"] = "no-store"
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return response
@@ -80,9 +85,12 @@ def request_verify(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button (mail scanners open links; only a person confirms); POST creates the request."""
     language = public_language(request)
     if request.method == "GET":
-        return _render(request, "dsar/public_verify.html", {"token": token}, language)
+        return _render(request, "dsar/public_verify.html", {"token": token}, language, referrer_policy="no-referrer")
     try:
         created = services.submission_verify(signed_token=token)
     except services.VerificationFailed:
-        return _render(request, "dsar/public_message.html", {"outcome": "invalid"}, language, status=410)
-    return _render(request, "dsar/public_message.html", {"outcome": "verified", "case": created}, language)
+        return _render(
+            request, "dsar/public_message.html", {"outcome": "invalid"}, language, 410, referrer_policy="no-referrer"
+        )
+    context = {"outcome": "verified", "case": created}
+    return _render(request, "dsar/public_message.html", context, language, referrer_policy="no-referrer")

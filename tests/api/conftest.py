@@ -10,6 +10,7 @@ from django.utils import timezone
 from crm.models import Interaction, Organisation
 from crm.services import contact_delete, interaction_create
 from dsar.models import ErasureRun, Right
+from dsar.services import request_register
 
 from ..dsar.fulfil_support import verified_request
 from ..factories import ContactFactory
@@ -25,11 +26,20 @@ def existing_ids(db: None) -> dict[str, list[int]]:
     contacts = [ContactFactory(organisation=acme, phones=["+33 6 12 34 56 78"]), *ContactFactory.create_batch(4)]
     interaction_create(contact=contacts[0], kind="call", occurred_at=timezone.now(), subject="Call", body="Notes")
     contact_delete(contact=contacts[-1])
+    requests = [
+        request_register(
+            rights=["access"],
+            name="Requester",
+            email=contacts[0].primary_email,
+            channel="post",
+            received_at=timezone.now(),
+        ).pk
+    ]
     # A request with every right, matched to a contact, for the fulfilment actions; one erasure run.
     case = verified_request([contacts[1]], rights=[right.value for right in Right])
     run = ErasureRun.objects.create(request=case, contact_ids=[contacts[1].pk], operator_label="dpo")
     return {
-        "requests": [case.pk],
+        "requests": [*requests, case.pk],
         "erasure-runs": [run.pk],
         "matched": [contacts[1].pk],
         "contacts": [contact.pk for contact in contacts],

@@ -31,6 +31,8 @@ RUN_THROUGH_A_WORKER = {
         "registry.test_worker::test_the_worker_tells_the_contacts_concerned_by_a_breach"
     ),
     "crm.tasks.send_art14_notices": "crm.test_worker::test_the_worker_sends_pending_art14_notices_batch_by_batch",
+    "dsar.tasks.send_reminders": "dsar.test_worker::test_the_worker_escalates_an_overdue_request_to_the_dpo",
+    "dsar.tasks.lapse_unverified": "dsar.test_worker::test_the_worker_deletes_lapsed_unverified_submissions",
     "dsar.fulfilment.tasks.erasure_run_execute": (
         "dsar.test_fulfil_worker::test_the_worker_erases_the_matched_contacts_with_a_proof_each"
     ),

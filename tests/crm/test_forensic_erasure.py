@@ -42,10 +42,12 @@ from gunicorn.config import Config
 
 from core.accesslog import QueryStringRedactingLogger
 from core.crypto import PREFIX, blind_index, decrypt
+from core.models import OutboxMessage
 from crm.imports.services import import_jobs_expire
 from crm.models import Contact, ImportJob, RecipientNotification
 from crm.normalise import normalise_email, normalise_phone
 from dsar.fulfilment.files import response_files_expire
+from dsar.models import Request as DsarRequest
 from dsar.services import submissions_lapse
 from retention.services import policies_evaluate, purge_run_batch
 from tests.crm.api_clients import key_api, staff_api
@@ -338,6 +340,31 @@ def import_a_file_without_a_header(journey: Journey) -> None:
     _import(journey, out.getvalue(), "salon.csv", {0: "first_name", 1: "last_name", 2: "email"})
 
 
+def make_rights_requests(journey: Journey) -> None:
+    """A request through the public form and its link, worked by the DPO; and a second one never verified."""
+    public = logged(Client(), journey.access_log)
+    form = {"rights": ["access", "rectification"], "email": journey.contact.primary_email.upper(), "website": ""}
+    name = f"{journey.plant('requester first name')} {journey.plant('requester last name')}"
+    ok(public.post(reverse("dsar_request"), {**form, "name": name, "details": journey.plant("request details")}), 200)
+    message = OutboxMessage.objects.filter(template="dsar_verification").latest("pk")
+    token = re.search(r"/privacy/request/verify/([^/\s]+)/", message.body).group(1)
+    ok(public.post(reverse("dsar_verify", args=[token])), 200)
+    case = DsarRequest.objects.latest("pk")
+    assert list(case.matches.values_list("contact_id", flat=True)) == [journey.contact_id]
+    ok(journey.dpo.post(reverse("dsar:request_note", args=[case.pk]), {"text": journey.plant("request note")}), 302)
+    reason = {"category": "complexity", "reason": journey.plant("extension reason")}
+    ok(journey.dpo.post(reverse("dsar:request_extend", args=[case.pk]), reason), 302)
+    ask = {"reason": journey.plant("identity doubt"), "message": journey.plant("information asked")}
+    ok(journey.dpo.post(reverse("dsar:request_ask_information", args=[case.pk]), ask), 302)
+    # never verified: it lapses, with its message, whoever the address belongs to
+    unverified = {
+        **form,
+        "name": journey.plant("unverified requester name"),
+        "details": journey.plant("unverified details"),
+    }
+    ok(public.post(reverse("dsar_request"), unverified), 200)
+
+
 def delete_restore_delete(journey: Journey) -> None:
     delete = reverse("crm:contact_delete", args=[journey.contact_id])
     ok(journey.admin.post(delete, {"reason": journey.plant("delete reason")}), 302)
@@ -372,6 +399,7 @@ STEPS: list[Callable[[Journey], None]] = [
     tag_and_untag,
     restrict_tell_and_lift,
     send_the_art14_notice,
+    make_rights_requests,
     merge_through_an_import,
     import_a_file_without_a_header,
     fulfil_a_request,
@@ -500,7 +528,7 @@ PERIODIC_TASKS: dict[str, Callable[..., tuple] | None] = {
     "retention.tasks.evaluate_policies": lambda now: retention_purges(now.date()),
     "dsar.fulfilment.tasks.expire_response_files": lambda now: response_files_expire(now=now),
     "dsar.tasks.send_reminders": None,
-    "dsar.tasks.lapse_unverified": lambda now: submissions_lapse(now=now),
+    "dsar.tasks.lapse_unverified": submissions_lapse,
 }
 
 

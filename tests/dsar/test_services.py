@@ -162,7 +162,7 @@ def test_a_refusal_needs_a_ground_and_its_notice_names_the_cnil_and_the_courts()
     assert case.status == RequestStatus.REFUSED and case.closed_at is not None
     notice = OutboxMessage.objects.get(template="dsar_refusal_notice")
     assert "Twelfth identical request this month." in notice.body
-    assert "CNIL" in notice.body and "judicial remedy" in notice.body
+    assert "CNIL" in notice.body and "recours juridictionnel" in notice.body  # in the requester's language (fr)
     assert not AuditEvent.objects.filter(action="dsar.sla_breached").exists()
 
 
