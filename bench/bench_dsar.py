@@ -244,6 +244,8 @@ def main(contacts: int | None = None, *, repeat: int = 200, requests: int = BENC
             f"Known vs unknown address: medians differ by {gap:.2f} ms (the same work on both paths; the machine is "
             "shared by up to 8 engineers' test runs, load average around 12 during the run).",
             f"Rate limits raised for the run; cache backend: {settings.CACHES['default']['BACKEND'].rsplit('.')[-1]}.",
+            "What the form does beyond its baseline: two rate-limit counters, the submission and the outbox message "
+            "stored encrypted (the message with its history row and audit event), its delivery queued on the broker.",
         ],
     )
 
