@@ -26,6 +26,7 @@ from consent.services import contact_point_hashes, suppression_add
 from core.actors import current_actor
 from core.audit import audit_event_record
 from core.outbox import message_deliver
+from core.subject_data import declarations
 from crm.models import Contact
 from crm.subject_data import ErasureStep, erasure_refusal, subject_data_erase, subject_data_erasure_plan
 from dsar.models import Request, Right
@@ -113,6 +114,19 @@ def _answer(run: ErasureRun) -> None:
     message_deliver(message_id=message.pk)
 
 
+def _kept(counts: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The fields kept under a named obligation in the rows the erasure anonymised, read from the map."""
+    kept = {}
+    for declaration in declarations():
+        if counts.get(declaration.label, {}).get("anonymised"):
+            fields = {
+                n: p.erase.legal_basis for n, p in declaration.fields.items() if p.erase and p.erase.action == "keep"
+            }
+            if fields:
+                kept[declaration.label] = fields
+    return kept
+
+
 def erasure_contact(*, run: ErasureRun, contact_id: int) -> ErasureProof | None:
     """Erase one contact for the run, in one transaction with its proof; nothing if already done or held."""
     with transaction.atomic():
@@ -130,13 +144,11 @@ def erasure_contact(*, run: ErasureRun, contact_id: int) -> ErasureProof | None:
                 run.held = [*run.held, contact_id]
                 run.save(update_fields=["held"])
                 return None
-            kept = {
-                step.model: step.kept for step in subject_data_erasure_plan(contact=contact) if step.kept and step.rows
-            }
             for kind, hashes in contact_point_hashes(contact).items():
                 for value_hash in hashes:
                     suppression_add(kind=kind, value_hash=value_hash, reason=SuppressionReason.ERASURE, contact=contact)
             counts = subject_data_erase(contact=contact, reason=ERASURE_REASON, request_reference=request.reference)
+            kept = _kept(counts)
         proof = ErasureProof.objects.create(
             request=request,
             run=run,

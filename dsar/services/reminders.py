@@ -8,12 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 
 from core.deadlines import local_date
+from core.models import StaffPreference
 from core.outbox import message_send
 from core.roles import DPO
 
-from ..models import ACTIVE_STATUSES, EventKind, Request, RequestStatus
+from ..models import ACTIVE_STATUSES, EventKind, Request
 from .common import event_record
 from .common import now as current_time
 
@@ -32,10 +34,15 @@ def _staff_message(*, user: Any, template: str, request: Request, today: date) -
             "reference": request.reference,
             "due_date": request.due_date,
             "days_left": (request.due_date - today).days,
-            "link": settings.SITE_URL + f"/requests/{request.pk}/",
+            "link": settings.SITE_URL + reverse("dsar:request_detail", args=[request.pk]),
         },
-        language=getattr(getattr(user, "preference", None), "language", "") or settings.LANGUAGE_CODE,
+        language=_staff_language(user),
     )
+
+
+def _staff_language(user: Any) -> str:
+    preference = StaffPreference.objects.filter(user=user).values_list("language", flat=True).first()
+    return preference or settings.LANGUAGE_CODE
 
 
 def requests_remind(*, now: datetime | None = None) -> tuple[int, bool]:
@@ -47,7 +54,8 @@ def requests_remind(*, now: datetime | None = None) -> tuple[int, bool]:
     today = local_date(now or current_time())
     offsets = [today + timedelta(days=days) for days in settings.DSAR_REMINDER_DAYS_BEFORE_DUE]
     sent = 0
-    running = Request.objects.filter(status__in=ACTIVE_STATUSES).exclude(status=RequestStatus.AWAITING_IDENTITY)
+    # A case whose clock is stopped (identity information awaited, DSR-06) has no running deadline to remind of.
+    running = Request.objects.filter(status__in=ACTIVE_STATUSES, paused_since__isnull=True)
     due_soon = running.filter(due_date__in=offsets).exclude(reminded_on=today).order_by("pk")[: BATCH + 1]
     overdue = running.filter(due_date__lt=today, overdue_notified_at__isnull=True).order_by("pk")[: BATCH + 1]
     due_soon, overdue = list(due_soon), list(overdue)

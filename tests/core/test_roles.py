@@ -108,6 +108,9 @@ CONSENT_MANAGE = {
 # the auditor read them.
 DSAR_HANDLE = {"dsar.view_request", "dsar.add_request", "dsar.change_request"}
 DSAR_DPO = {*DSAR_HANDLE, "dsar.decide_request"}
+# Fulfilment: the DPO and Support answer requests; only the DPO erases.
+DSAR_FULFIL = {"dsar.fulfil_request"}
+DSAR_ERASE = {*DSAR_FULFIL, "dsar.erase_request"}
 EXPECTED_PERMISSIONS = {
     roles.ADMINISTRATOR: {
         *ALL_AREAS,
@@ -136,6 +139,7 @@ EXPECTED_PERMISSIONS = {
         *CONSENT_MANAGE,
         *RETENTION_DPO,
         *DSAR_DPO,
+        *DSAR_ERASE,
     },
     # Sales own their contacts (no view_all_contacts) and may soft-delete them.
     roles.SALES: {
@@ -188,6 +192,7 @@ EXPECTED_PERMISSIONS = {
         "crm.view_organisation",
         "crm.view_tag",
         *DSAR_HANDLE,
+        *DSAR_FULFIL,
     },
     # The auditor reads everything and writes nothing.
     roles.AUDITOR: {

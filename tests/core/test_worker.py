@@ -34,6 +34,8 @@ RUN_THROUGH_A_WORKER = {
     "crm.tasks.deliver_recipient_notice": (
         "crm.test_webhooks_worker::test_the_worker_retries_a_failed_notice_and_a_delivered_one_closes_the_task"
     ),
+    "dsar.tasks.send_reminders": "dsar.test_worker::test_the_worker_escalates_an_overdue_request_to_the_dpo",
+    "dsar.tasks.lapse_unverified": "dsar.test_worker::test_the_worker_deletes_lapsed_unverified_submissions",
     "dsar.fulfilment.tasks.erasure_run_execute": (
         "dsar.test_fulfil_worker::test_the_worker_erases_the_matched_contacts_with_a_proof_each"
     ),
