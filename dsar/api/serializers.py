@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from core.api import StrictCharField, StrictPrimaryKeyRelatedField, UtcDateTimeField
 
+from ..forms import handlers
 from ..models import (
     ExtensionCategory,
     IdentityMethod,
@@ -99,7 +99,9 @@ class RequestCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=[c for c in RequestChannel.choices if c[0] != RequestChannel.WEB])
     received_at = serializers.DateTimeField(help_text="The actual date of receipt: the deadline runs from it.")
     language = serializers.ChoiceField(choices=["en", "fr"], default="fr")
-    assignee = StrictPrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True), required=False)
+    assignee = StrictPrimaryKeyRelatedField(
+        queryset=handlers(), required=False, help_text="A staff member who may handle requests."
+    )
 
 
 class MatchAddSerializer(serializers.Serializer):

@@ -96,3 +96,9 @@ def test_staff_match_a_contact_they_can_reach(support_user):
     assert api.post(f"/api/v1/requests/{case['id']}/matches/", {"contact": other.pk}, format="json").status_code == 400
     assert api.post(f"/api/v1/requests/{case['id']}/matches/", {"contact": 999999}, format="json").status_code == 400
     assert [m["contact"] for m in api.get(f"/api/v1/requests/{case['id']}/matches/").json()] == [other.pk]
+
+
+def test_a_request_is_assigned_only_to_someone_who_may_handle_requests(support_user, sales_user, dpo_user):
+    refused = register(staff_api(support_user), assignee=sales_user.pk)
+    assert refused.status_code == 400 and "assignee" in refused.json()
+    assert register(staff_api(support_user), assignee=dpo_user.pk).json()["assignee"] == dpo_user.get_username()
