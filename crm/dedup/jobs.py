@@ -15,14 +15,18 @@ import zlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from ..models import Contact, ContactPointKind, DedupRun, DuplicateCandidate, RunMode, RunStatus
+from ..querysets import _hidden_conditions
 from .blocking import blocks, candidate_pairs
+from .merge import contacts_merge
 from .records import record_from_values
-from .scoring import REVIEW_THRESHOLD, Record, score_pair
+from .scoring import AUTO_MERGE_THRESHOLD, REVIEW_THRESHOLD, Record, score_pair
 
 CHUNKS = 8
 READ_BATCH = 5000
@@ -98,6 +102,8 @@ def dedup_chunk_score(*, run_id: int, chunk: list[list[int]]) -> int:
         if score.total >= REVIEW_THRESHOLD:
             found.append((a.id, b.id, score))
     stored = _store(run_id, found)
+    if settings.DEDUP_AUTO_MERGE:
+        auto_merge([(a, b) for a, b, score in found if score.total >= AUTO_MERGE_THRESHOLD])
     with transaction.atomic():
         DedupRun.objects.filter(pk=run_id).update(
             chunks_done=F("chunks_done") + 1, compared=F("compared") + compared, found=F("found") + stored
@@ -106,6 +112,28 @@ def dedup_chunk_score(*, run_id: int, chunk: list[list[int]]) -> int:
             status=RunStatus.DONE, finished_at=timezone.now()
         )
     return stored
+
+
+def auto_merge(pairs: list[tuple[int, int]]) -> int:
+    """Merge pairs without review (off by default: DEDUP_AUTO_MERGE), the older record surviving.
+
+    Never a restricted contact, nor one an app hides from every list (the retention archive): those wait for
+    a person. A pair that cannot be merged (one side merged already by another pair) stays in the queue.
+    """
+    ids = {i for pair in pairs for i in pair}
+    mergeable = Contact.objects.live().filter(pk__in=ids, restricted=False)
+    for condition in _hidden_conditions:
+        mergeable = mergeable.exclude(condition())
+    allowed = set(mergeable.values_list("pk", flat=True))
+    merged = 0
+    for low, high in pairs:
+        if low in allowed and high in allowed:
+            try:
+                contacts_merge(survivor=Contact.objects.get(pk=low), merged=Contact.objects.get(pk=high))
+            except (ValidationError, Contact.DoesNotExist):
+                continue
+            merged += 1
+    return merged
 
 
 def _store(run_id: int, found: list[tuple[int, int, object]]) -> int:
