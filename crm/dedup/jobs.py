@@ -14,6 +14,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -195,3 +196,51 @@ def candidate_rows(run: DedupRun | None = None) -> Iterator[dict[str, object]]:
             "score": candidate.score,
             "reasons": "; ".join(f"{code} {value:+g}" for code, value in candidate.reasons),
         }
+
+
+def likely_matches(*, values: dict[str, Any], user: Any = None, limit: int = 5) -> list[tuple[Contact, Any]]:
+    """Live contacts that a contact about to be created with `values` would likely duplicate, best first.
+
+    The candidates are read from the database through what is indexed: the same surname (or the surname
+    written as a first name), a shared phone number; each is scored like a run would.
+    """
+    from django.db.models import Q
+
+    from core.crypto import blind_index
+
+    from ..models import search_key
+    from ..normalise import normalise_phone
+
+    organisation = values.get("organisation")
+    new = record_from_values(
+        pk=0,
+        first_name=values.get("first_name", ""),
+        last_name=values.get("last_name", ""),
+        birth_date=values.get("birth_date"),
+        street=values.get("street", ""),
+        postal_code=values.get("postal_code", ""),
+        city=values.get("city", ""),
+        organisation=organisation.name if organisation else "",
+        emails=values.get("emails", []),
+        phones=values.get("phones", []),
+    )
+    last = search_key(values.get("last_name", ""))
+    query = Q(last_name_key=last) | Q(first_name_key=last) if last else Q(pk__in=[])
+    indexes = []
+    for phone in values.get("phones", []):
+        try:
+            indexes.append(blind_index(normalise_phone(phone)))
+        except ValidationError:
+            continue
+    if indexes:
+        query |= Q(points__kind=ContactPointKind.PHONE, points__value_index__in=indexes)
+    contacts = Contact.objects.restrict(user, "view") if user is not None else Contact.objects.live()
+    ids = list(contacts.filter(query).values_list("pk", flat=True).distinct()[:200])
+    scored = []
+    for record in load_records(ids):
+        score = score_pair(new, record)
+        if score.total >= REVIEW_THRESHOLD:
+            scored.append((record.id, score))
+    scored.sort(key=lambda item: -item[1].total)
+    by_id = Contact.objects.in_bulk([pk for pk, _score in scored[:limit]])
+    return [(by_id[pk], score) for pk, score in scored[:limit] if pk in by_id]

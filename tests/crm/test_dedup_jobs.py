@@ -104,3 +104,22 @@ def test_auto_merge_is_off_by_default_and_never_takes_a_restricted_contact(setti
     # the older record survives; the restricted pair waits for a person (the first pair shares a block with the
     # new ones, so the incremental run scored it again)
     assert merged == {b2.pk: b1.pk, a2.pk: a1.pk}
+
+
+@pytest.mark.django_db
+def test_a_new_contact_that_looks_like_an_existing_one_warns_once_then_saves(role_client):
+    existing = ContactFactory(first_name="Robert", last_name="Durand", birth_date=date(1980, 5, 4))
+    ContactFactory(first_name="Lise", last_name="Durand", birth_date=date(1950, 1, 1))  # a relative: not shown
+    client = role_client("Support")
+    data = {
+        "first_name": "Bob", "last_name": "Durand", "birth_date": "1980-05-04", "kind": "consumer",
+        "status": "prospect", "source": "manual", "preferred_language": "fr",
+    }  # fmt: skip
+
+    warned = client.post("/contacts/new/", data)
+
+    assert warned.status_code == 200
+    assert [c.pk for c, _reasons in warned.context["likely_matches"]] == [existing.pk]
+    assert not Contact.objects.filter(first_name="Bob").exists()
+    saved = client.post("/contacts/new/", {**data, "confirm_not_duplicate": "1"})
+    assert saved.status_code == 302 and Contact.objects.filter(first_name="Bob").exists()
