@@ -218,6 +218,9 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Celery job with a progress bar. Caps on what a file may hold (hostile files are refused).
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IMPORT_INLINE_MAX_ROWS = int(env("IMPORT_INLINE_MAX_ROWS", "2000"))
+# Duplicate detection (crm.dedup): pairs scoring at least the auto-merge threshold are merged without review only
+# when this is on; restricted and archived contacts never are.
+DEDUP_AUTO_MERGE = env_bool("DEDUP_AUTO_MERGE", False)
 IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "500000"))
 IMPORT_MAX_COLUMNS = int(env("IMPORT_MAX_COLUMNS", "200"))
 IMPORT_MAX_CELLS = int(env("IMPORT_MAX_CELLS", "10000000"))

@@ -14,15 +14,20 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from ..models import Contact, ContactPointKind, DedupRun, DuplicateCandidate, RunMode, RunStatus
+from ..querysets import _hidden_conditions
 from .blocking import blocks, candidate_pairs
+from .merge import contacts_merge
 from .records import record_from_values
-from .scoring import REVIEW_THRESHOLD, Record, score_pair
+from .scoring import AUTO_MERGE_THRESHOLD, REVIEW_THRESHOLD, Record, score_pair
 
 CHUNKS = 8
 READ_BATCH = 5000
@@ -98,6 +103,8 @@ def dedup_chunk_score(*, run_id: int, chunk: list[list[int]]) -> int:
         if score.total >= REVIEW_THRESHOLD:
             found.append((a.id, b.id, score))
     stored = _store(run_id, found)
+    if settings.DEDUP_AUTO_MERGE:
+        auto_merge([(a, b) for a, b, score in found if score.total >= AUTO_MERGE_THRESHOLD])
     with transaction.atomic():
         DedupRun.objects.filter(pk=run_id).update(
             chunks_done=F("chunks_done") + 1, compared=F("compared") + compared, found=F("found") + stored
@@ -106,6 +113,28 @@ def dedup_chunk_score(*, run_id: int, chunk: list[list[int]]) -> int:
             status=RunStatus.DONE, finished_at=timezone.now()
         )
     return stored
+
+
+def auto_merge(pairs: list[tuple[int, int]]) -> int:
+    """Merge pairs without review (off by default: DEDUP_AUTO_MERGE), the older record surviving.
+
+    Never a restricted contact, nor one an app hides from every list (the retention archive): those wait for
+    a person. A pair that cannot be merged (one side merged already by another pair) stays in the queue.
+    """
+    ids = {i for pair in pairs for i in pair}
+    mergeable = Contact.objects.live().filter(pk__in=ids, restricted=False)
+    for condition in _hidden_conditions:
+        mergeable = mergeable.exclude(condition())
+    allowed = set(mergeable.values_list("pk", flat=True))
+    merged = 0
+    for low, high in pairs:
+        if low in allowed and high in allowed:
+            try:
+                contacts_merge(survivor=Contact.objects.get(pk=low), merged=Contact.objects.get(pk=high))
+            except (ValidationError, Contact.DoesNotExist):
+                continue
+            merged += 1
+    return merged
 
 
 def _store(run_id: int, found: list[tuple[int, int, object]]) -> int:
@@ -167,3 +196,51 @@ def candidate_rows(run: DedupRun | None = None) -> Iterator[dict[str, object]]:
             "score": candidate.score,
             "reasons": "; ".join(f"{code} {value:+g}" for code, value in candidate.reasons),
         }
+
+
+def likely_matches(*, values: dict[str, Any], user: Any = None, limit: int = 5) -> list[tuple[Contact, Any]]:
+    """Live contacts that a contact about to be created with `values` would likely duplicate, best first.
+
+    The candidates are read from the database through what is indexed: the same surname (or the surname
+    written as a first name), a shared phone number; each is scored like a run would.
+    """
+    from django.db.models import Q
+
+    from core.crypto import blind_index
+
+    from ..models import search_key
+    from ..normalise import normalise_phone
+
+    organisation = values.get("organisation")
+    new = record_from_values(
+        pk=0,
+        first_name=values.get("first_name", ""),
+        last_name=values.get("last_name", ""),
+        birth_date=values.get("birth_date"),
+        street=values.get("street", ""),
+        postal_code=values.get("postal_code", ""),
+        city=values.get("city", ""),
+        organisation=organisation.name if organisation else "",
+        emails=values.get("emails", []),
+        phones=values.get("phones", []),
+    )
+    last = search_key(values.get("last_name", ""))
+    query = Q(last_name_key=last) | Q(first_name_key=last) if last else Q(pk__in=[])
+    indexes = []
+    for phone in values.get("phones", []):
+        try:
+            indexes.append(blind_index(normalise_phone(phone)))
+        except ValidationError:
+            continue
+    if indexes:
+        query |= Q(points__kind=ContactPointKind.PHONE, points__value_index__in=indexes)
+    contacts = Contact.objects.restrict(user, "view") if user is not None else Contact.objects.live()
+    ids = list(contacts.filter(query).values_list("pk", flat=True).distinct()[:200])
+    scored = []
+    for record in load_records(ids):
+        score = score_pair(new, record)
+        if score.total >= REVIEW_THRESHOLD:
+            scored.append((record.id, score))
+    scored.sort(key=lambda item: -item[1].total)
+    by_id = Contact.objects.in_bulk([pk for pk, _score in scored[:limit]])
+    return [(by_id[pk], score) for pk, score in scored[:limit] if pk in by_id]

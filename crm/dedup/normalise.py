@@ -39,6 +39,7 @@ NICKNAMES: dict[str, str] = {
     "tommy": "thomas",
     "kate": "katherine",
     "kathy": "katherine",
+    "cathy": "katherine",
     "katie": "katherine",
     "catherine": "katherine",
     "peggy": "margaret",

@@ -29,6 +29,7 @@ def record_from_values(
     return Record(
         id=pk,
         first=given_name(first_name),
+        first_plain=plain(first_name).replace(" ", ""),
         last=surname(last_name),
         birth=birth_date,
         street=street_key(street),

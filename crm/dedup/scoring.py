@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
 # Contribution labels: stable codes (the UI and the CSV translate or print them).
-REVIEW_THRESHOLD = 7.0
+REVIEW_THRESHOLD = 6.0
 AUTO_MERGE_THRESHOLD = 14.0
 
 
@@ -28,8 +28,9 @@ class Record:
     """One contact as the matcher sees it: normalised values only (see crm.dedup.normalise)."""
 
     id: int
-    first: str = ""
+    first: str = ""  # the given name, nicknames resolved
     last: str = ""
+    first_plain: str = ""  # as typed, only plain (for typos in a name the nickname table rewrote)
     birth: date | None = None
     street: str = ""
     postcode: str = ""
@@ -56,12 +57,12 @@ def _names(a: Record, b: Record) -> tuple[float, float, bool]:
     return straight[0], straight[1], False
 
 
-def _first_name(similarity: float, a: str, b: str) -> tuple[float, str]:
+def _first_name(similarity: float, a: str, b: str, plain_a: str = "", plain_b: str = "") -> tuple[float, str]:
     if not a or not b:
         return 0.0, "first_name_missing"
     if similarity >= 0.999:
         return 3.0, "first_name_same"
-    if similarity >= 0.9 or OSA.distance(a, b) <= 1:
+    if similarity >= 0.9 or OSA.distance(a, b) <= 1 or (plain_a and plain_b and OSA.distance(plain_a, plain_b) <= 1):
         return 2.0, "first_name_close"
     if (len(a) == 1 or len(b) == 1) and a[0] == b[0]:
         return 1.0, "first_name_initial"
@@ -91,7 +92,7 @@ def _birth(a: date | None, b: date | None) -> tuple[float, str]:
         return 4.0, "birth_date_day_month_swapped"
     same_parts = (a.year == b.year) + (a.month == b.month) + (a.day == b.day)
     if same_parts == 2 and (a.year == b.year or abs(a.year - b.year) in (1, 10)):
-        return 2.0, "birth_date_one_part_differs"
+        return 1.0, "birth_date_one_part_differs"
     return -6.0, "birth_date_different"
 
 
@@ -153,8 +154,9 @@ def score_pair(a: Record, b: Record) -> Score:
     """How likely `a` and `b` are one person: the sum of the fields' contributions, with the reasons."""
     first_sim, last_sim, swapped = _names(a, b)
     first_a, last_a = (a.last, a.first) if swapped else (a.first, a.last)
+    plain_a = "" if swapped else a.first_plain
     parts = [
-        _first_name(first_sim, first_a, b.first),
+        _first_name(first_sim, first_a, b.first, plain_a, b.first_plain),
         _last_name(last_sim, last_a, b.last),
         _birth(a.birth, b.birth),
         _emails(a.emails, b.emails),
@@ -163,14 +165,16 @@ def score_pair(a: Record, b: Record) -> Score:
         _organisation(a.organisation, b.organisation),
     ]
     if swapped:
-        parts.append((-0.5, "names_swapped"))
+        parts.append((0.0, "names_swapped"))
     codes = {code: value for value, code in parts}
-    # A household member or a namesake: another first name and another birth date. Shared contact details
-    # (a family e-mail, a landline, the street) are what such people have in common, so they count for nothing.
-    # Without a birth date to tell, the shared details still count for nothing beside another first name.
-    if codes.get("first_name_different"):
+    # A household member or a namesake: another first name or another birth date. Shared contact details
+    # (a family e-mail, a landline, the street) are what such people have in common, so they count for nothing;
+    # both differing is strong evidence of another person. A twin (same birth date) is told by the first name.
+    first_differs = codes.get("first_name_different") and not codes.get("birth_date_same")
+    if first_differs or codes.get("birth_date_different"):
         shared = sum(v for c, v in codes.items() if c in ("email_same", "email_close", "phone_same", "address_same"))
-        penalty = shared + (4.0 if codes.get("birth_date_different") else 0.0)
+        both = codes.get("first_name_different") and codes.get("birth_date_different")
+        penalty = shared + (4.0 if both else 0.0)
         if penalty:
             parts.append((-penalty, "household"))
     reasons = sorted(((code, value) for value, code in parts if value), key=lambda item: -abs(item[1]))

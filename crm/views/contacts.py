@@ -13,7 +13,9 @@ from core import panels
 from core.decorators import staff_permission_required
 
 from .. import selectors, services
+from ..dedup.jobs import likely_matches
 from ..dedup.merge import merged_target
+from ..dedup.reasons import reason_label
 from ..forms import BulkTagForm, ContactDeleteForm, ContactForm, OrganisationSelect, staff_users
 from ..keyset import keyset_page
 from ..models import AccessChannel, Contact, ContactPointKind, Tag
@@ -83,6 +85,10 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "crm/contact_detail.html", context)
 
 
+def _reason_text(score: object) -> str:
+    return ", ".join(reason_label(code, value) for code, value in score.reasons[:4])
+
+
 def _restricted_or_not_found(request: HttpRequest, pk: int) -> HttpResponse:
     """A restricted contact is refused without a word of its data, naming who can help; a merged-away one
     redirects to the contact it was merged into (when the user may see it); anything else is a 404."""
@@ -110,6 +116,12 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     form = _contact_form(request)
     if request.method == "POST" and form.is_valid():
         arguments = form.service_arguments()
+        # Likely duplicates warn once; an existing e-mail address blocks (the service refuses it).
+        if not request.POST.get("confirm_not_duplicate"):
+            matches = likely_matches(values=arguments, user=request.user)
+            if matches:
+                context = {"form": form, "likely_matches": [(c, _reason_text(s)) for c, s in matches]}
+                return render(request, "crm/contact_form.html", context)
         if not arguments.get("owner"):  # Sales own what they create; others may leave it to themselves too
             arguments["owner"] = request.user
         try:

@@ -18,7 +18,7 @@ from core.decorators import staff_permission_required
 from ..dedup.merge import MERGE_FIELDS, MERGED, SURVIVOR, candidate_dismiss, contact_merge_undo, contacts_merge
 from ..dedup.merge import default_choices as merge_defaults
 from ..dedup.reasons import reason_label
-from ..models import CandidateStatus, Contact, ContactMerge, DuplicateCandidate
+from ..models import CandidateStatus, Contact, ContactMerge, DedupRun, DuplicateCandidate
 
 QUEUE_SIZE = 100
 LEFT, RIGHT = "a", "b"
@@ -46,7 +46,12 @@ def duplicate_queue(request: HttpRequest) -> HttpResponse:
     rows = list(pending[:QUEUE_SIZE])
     for row in rows:
         row.reason_labels = [reason_label(code, value) for code, value in row.reasons[:4]]
-    context = {"rows": rows, "total": pending.count(), "merges": _recent_merges(request)}
+    context = {
+        "rows": rows,
+        "total": pending.count(),
+        "merges": _recent_merges(request),
+        "runs": list(DedupRun.objects.order_by("-started_at")[:3]),
+    }
     return render(request, "crm/duplicate_queue.html", context)
 
 

@@ -46,6 +46,7 @@ CRM_EVERYTHING = {
     "crm.view_importjob",
     "crm.view_recipientnotification",
     "crm.change_recipientnotification",
+    "crm.merge_contact",  # duplicate review and merge (issue 11)
 }
 # Registry (issue 7): the auditor reads it, the administrator maintains it, only the DPO approves and
 # keeps the breach register.
@@ -186,6 +187,7 @@ EXPECTED_PERMISSIONS = {
         "crm.add_contact",
         "crm.change_contact",
         "crm.view_all_contacts",
+        "crm.merge_contact",  # Support reviews duplicates and merges them (issue 11)
         "crm.view_interaction",
         "crm.add_interaction",
         "crm.change_interaction",

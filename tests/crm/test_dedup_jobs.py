@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from crm.dedup.merge import candidate_dismiss
-from crm.models import DedupRun, DuplicateCandidate, ExternalId
+from crm.models import Contact, DedupRun, DuplicateCandidate, ExternalId
 
 from ..factories import ContactFactory
 
@@ -78,3 +78,48 @@ def test_the_dedup_workers_score_the_chunks_of_a_run(worker):
     run = DedupRun.objects.get(pk=run.pk)
     assert run.chunks_done == run.chunks_total > 0
     assert list(DuplicateCandidate.objects.values_list("contact_a", "contact_b")) == [(anne.pk, twin.pk)]
+
+
+@pytest.mark.django_db
+def test_auto_merge_is_off_by_default_and_never_takes_a_restricted_contact(settings):
+    from crm.services.restriction import contact_restriction_place
+
+    def twins(name: str, email: str) -> tuple:
+        common = {"first_name": "Anne", "last_name": name, "birth_date": date(1980, 5, 4), "street": "1 rue Pasteur"}
+        first = ContactFactory(**common, postal_code="69001", emails=[email], phones=["+33145678901"])
+        second = ContactFactory(**common, postal_code="69001", emails=[email.replace("@", "+x@")])
+        return first, second
+
+    a1, a2 = twins("Durand", "anne@example.org")
+    call_command("find_duplicates", "--full")
+    assert not Contact.objects.filter(merged_into__isnull=False).exists()  # off: a person decides
+
+    settings.DEDUP_AUTO_MERGE = True
+    b1, b2 = twins("Colin", "anne.colin@example.org")
+    _c1, c2 = twins("Perrin", "anne.perrin@example.org")
+    contact_restriction_place(contact=c2, reason="Accuracy contested")
+    call_command("find_duplicates")
+
+    merged = dict(Contact._base_manager.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    # the older record survives; the restricted pair waits for a person (the first pair shares a block with the
+    # new ones, so the incremental run scored it again)
+    assert merged == {b2.pk: b1.pk, a2.pk: a1.pk}
+
+
+@pytest.mark.django_db
+def test_a_new_contact_that_looks_like_an_existing_one_warns_once_then_saves(role_client):
+    existing = ContactFactory(first_name="Robert", last_name="Durand", birth_date=date(1980, 5, 4))
+    ContactFactory(first_name="Lise", last_name="Durand", birth_date=date(1950, 1, 1))  # a relative: not shown
+    client = role_client("Support")
+    data = {
+        "first_name": "Bob", "last_name": "Durand", "birth_date": "1980-05-04", "kind": "consumer",
+        "status": "prospect", "source": "manual", "preferred_language": "fr",
+    }  # fmt: skip
+
+    warned = client.post("/contacts/new/", data)
+
+    assert warned.status_code == 200
+    assert [c.pk for c, _reasons in warned.context["likely_matches"]] == [existing.pk]
+    assert not Contact.objects.filter(first_name="Bob").exists()
+    saved = client.post("/contacts/new/", {**data, "confirm_not_duplicate": "1"})
+    assert saved.status_code == 302 and Contact.objects.filter(first_name="Bob").exists()

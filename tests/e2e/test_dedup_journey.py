@@ -32,6 +32,7 @@ def test_support_merges_a_pair_choosing_a_field_from_each_side_then_undoes_it(su
     row = page.locator("#duplicate-queue tr[data-candidate]")
     assert row.count() == 1
     assert "same birth date" in row.inner_text()
+    assert "1 new pairs" in page.inner_text("#dedup-runs")  # the run that found it, with its progress
     with page.expect_navigation():
         row.locator("a").click()
 
