@@ -214,3 +214,29 @@ def test_a_material_change_makes_consented_contacts_ineligible_and_lists_them_fo
     assert check_one(Identifier(contact_id=consented.pk), purpose=newsletter, channel="email").allowed
     assert "Consentedbefore" not in client.get(reverse("consent:purpose_detail", args=[newsletter.pk])).content.decode()
     assert role_client("Sales").post(reverse("consent:material_change", args=[newsletter.pk])).status_code == 403
+
+
+def test_a_purge_removes_the_attachment_after_its_commit_and_a_rolled_back_one_leaves_it(
+    role_client, cast, newsletter, wording_en, make_contact, media_root, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from retention.engine import purge_contacts
+
+    contact = make_contact(owner=cast[roles.SALES])
+    scan = SimpleUploadedFile("form.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    data = {"action": "given", "purpose": newsletter.pk, "channel": "email", "method": "paper"}
+    data.update(wording=wording_en.pk, attachment=scan)
+    role_client(roles.SALES).post(reverse("consent:contact_record", args=[contact.pk]), data)
+    path = Path(ConsentEvent.objects.get(contact=contact).attachment.path)
+
+    # a purge that fails after the rows went: the database rolls back, and so the file must stay
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        purge_contacts([contact.pk], end_action="delete")
+        raise RuntimeError("the worker died")
+    assert path.exists() and ConsentEvent.objects.filter(contact_id=contact.pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        purge_contacts([contact.pk], end_action="delete")
+        assert path.exists()  # not before the commit
+    assert not path.exists()

@@ -46,7 +46,13 @@ CRM_EVERYTHING = {
     "crm.view_importjob",
     "crm.view_recipientnotification",
     "crm.change_recipientnotification",
-    "crm.merge_contact",  # duplicate review and merge (issue 11)
+    "crm.merge_contact",  # duplicate review and merge
+    # Art. 19 webhooks: the administrator and the DPO register them
+    "crm.view_recipientendpoint",
+    "crm.add_recipientendpoint",
+    "crm.change_recipientendpoint",
+    "crm.delete_recipientendpoint",
+    "crm.view_webhookdelivery",
 }
 # Registry (issue 7): the auditor reads it, the administrator maintains it, only the DPO approves and
 # keeps the breach register.
@@ -211,6 +217,8 @@ EXPECTED_PERMISSIONS = {
         "crm.view_contactaccess",
         "crm.view_disclosure",
         "crm.view_recipientnotification",
+        "crm.view_recipientendpoint",
+        "crm.view_webhookdelivery",
         *REGISTRY_READ,
         *CONSENT_READ,
         *RETENTION_READ,

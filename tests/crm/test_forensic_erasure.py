@@ -2,15 +2,20 @@
 
 Unique values about one person are planted through every feature (UI and API
 edits, interactions, tags, exports, imports, restriction and its lift notice,
-Art. 19 tasks, a sensitive note's justification, soft delete, restore,
-delete). Then 31 days pass, during which every periodic purge runs
-(`PERIODIC_TASKS`): the purge of contacts soft-deleted longer ago than the
-restore window erases the person, through the product's own path. Then every text,
-JSON and binary column of every table PostgreSQL's catalogue lists (history
-tables included, encrypted values decrypted with the app's keys), the blind
-indexes recomputed for the planted e-mail addresses and phone numbers, the
-media folder and the access log of every request made are searched: no planted
-value may be found, except where `docs/erasure.md` lists it as kept.
+Art. 19 tasks and the partner's webhook, a sensitive note's justification,
+consent events with their proof and attachment, consent states, an objection
+and its suppression entries, the retention clock's activity, a legal hold and
+archive openings with their reasons, soft delete, restore, delete). Then 31
+days pass, during which every periodic purge runs (`PERIODIC_TASKS`): the purge
+of contacts soft-deleted longer ago than the restore window erases the person,
+through the product's own path. Then every text, JSON, binary and inet column
+of every table PostgreSQL's catalogue lists (history tables included, encrypted
+values decrypted with the app's keys), the blind indexes recomputed for the
+planted e-mail addresses and phone numbers, the media folder, the access log of
+every request made and every webhook notice the partner received are searched:
+no planted value may be found, except where `docs/erasure.md` lists it as kept;
+and no table keeps a row whose `contact_id` is the person's, except those it
+lists (the purge ledger).
 
 To cover a new feature, write a planting step (a function taking the
 `Journey`) that plants through it with `journey.plant(...)`, and add it to

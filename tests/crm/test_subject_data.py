@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace as replace_fields
 from datetime import date
 
 import pytest
@@ -11,13 +12,14 @@ from django.test.utils import isolate_apps
 from django.utils import timezone
 
 import core.subject_data
+from consent.models import ConsentEvent
 from core.models import AuditEvent, OutboxMessage
-from core.subject_data import ON_ERASE_ANONYMISE, Category, PersonalField, personal_data, replace
+from core.subject_data import ON_ERASE_ANONYMISE, Category, PersonalField, declaration_for, keep, personal_data, replace
 from crm import checks
 from crm import subject_data as subject_data_module
 from crm.models import Contact, ContactPoint, Interaction, Organisation
 from crm.services import contact_update, interaction_create
-from crm.subject_data import coverage_problems, subject_data_collect, subject_data_erase
+from crm.subject_data import _erased_file_fields, coverage_problems, subject_data_collect, subject_data_erase
 
 from ..factories import ContactFactory
 
@@ -375,3 +377,14 @@ def test_erasure_reports_what_it_kept_and_anonymises_every_row(subject, message)
     event = AuditEvent.objects.get(action="subject.erased")
     assert event.data["kept_under_obligation"] == {}  # nothing in the map is kept under an obligation today
     assert event.data["recipients_to_notify"] == 0
+
+
+def test_erasure_removes_the_files_of_declared_file_fields_except_those_kept_under_an_obligation():
+    deleted = declaration_for(ConsentEvent)
+    assert _erased_file_fields(deleted) == ["attachment"]  # the only file field; text fields never listed
+    proof = PersonalField("consent_proof", erase=replace(""))
+    anonymised = replace_fields(deleted, on_erase=ON_ERASE_ANONYMISE, fields={"note": proof, "attachment": proof})
+    assert _erased_file_fields(anonymised) == ["attachment"]
+    kept = PersonalField("consent_proof", erase=keep("Art. 7(1): the signed form"))
+    assert _erased_file_fields(replace_fields(anonymised, fields={"attachment": kept})) == []
+    assert _erased_file_fields(replace_fields(anonymised, fields={"attachment": PersonalField("x")})) == []
