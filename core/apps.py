@@ -16,11 +16,15 @@ class CoreConfig(AppConfig):
             language,
             login_guard,
             navigation,
+            panels,
             roles,
             schema,
+            security_panel,
             session_lifetime,
             signals,
         )
 
         navigation.register("dashboard")
+        panels.register("dashboard", security_panel.security_panel)
+        panels.register_template("dashboard", "core/partials/security_panel.html")
         navigation.register("outbox")

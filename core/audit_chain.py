@@ -203,8 +203,8 @@ BEGIN
                 WHERE id <= NEW.last_event_id
                   AND occurred_at > now() - interval '{AUDIT_MINIMUM_RETENTION_DAYS} days'
             ) THEN
-                RAISE EXCEPTION 'an audit checkpoint may not cover events younger than {AUDIT_MINIMUM_RETENTION_DAYS} days'
-                    USING ERRCODE = 'insufficient_privilege';
+                RAISE EXCEPTION 'an audit checkpoint may not cover events younger than % days',
+                    {AUDIT_MINIMUM_RETENTION_DAYS} USING ERRCODE = 'insufficient_privilege';
             END IF;
             RETURN NEW;
         END IF;

@@ -7,7 +7,7 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention")
 
     def ready(self) -> None:
-        from core import navigation
+        from core import backups, navigation
         from crm import querysets, subject_data
         from registry import coverage
 
@@ -18,3 +18,4 @@ class RetentionConfig(AppConfig):
         subject_data.register_erasure_guard(hooks.legal_hold_refusal)
         hooks.connect_signals()
         querysets.register_hidden(hooks.archived_condition)
+        backups.register_after_restore(hooks.ledger_replay_after_restore)
