@@ -92,7 +92,7 @@ def chain_head() -> str:
     return checkpoint or GENESIS
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a transaction holds the lock; no savepoint inside the caller's
 def chain_append(event: AuditEvent) -> AuditEvent:
     """Insert `event` at the head of the chain (inside the caller's transaction)."""
     lock_chain()
