@@ -37,6 +37,7 @@ test: install
 	$(BIN)/python scripts/check_services.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/audit_dependencies.py
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 	@# Browser journeys after, one at a time: beside the CPU-heavy API fuzzing on 2 cores their pages
 	@# outran Playwright's waits. Exit code 5 (no browser test selected by PYTEST_ARGS) is not a failure.

@@ -244,6 +244,13 @@ WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "60"))  # t
 AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "365"))
 AUDIT_APP_ROLE = env("AUDIT_APP_ROLE")
 
+# Backups (SEC-03, SEC-06, core.backups): `manage.py backup` encrypts with this key (32 bytes, URL-safe base64);
+# keep it apart from the backups. BACKUP_DIR: where `manage.py backup` writes without --output.
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY")
+BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+# The dashboard warns when no restore test succeeded within this many days.
+RESTORE_TEST_MAX_AGE_DAYS = int(env("RESTORE_TEST_MAX_AGE_DAYS", "90"))
+
 # Access review (SEC-01): the report of users and their roles is due for a sign-off this many days after the last one.
 ACCESS_REVIEW_INTERVAL_DAYS = int(env("ACCESS_REVIEW_INTERVAL_DAYS", "180"))
 

@@ -21,6 +21,7 @@ class CoreConfig(AppConfig):
             panels,
             roles,
             schema,
+            security_panel,
             session_lifetime,
             signals,
         )
@@ -29,4 +30,6 @@ class CoreConfig(AppConfig):
         figures.register("core.outbox", outbox_figures)
         panels.register_panel("dashboard", outbox_panel)
         navigation.register("dashboard")
+        panels.register("dashboard", security_panel.security_panel)
+        panels.register_template("dashboard", "core/partials/security_panel.html")
         navigation.register("outbox")

@@ -92,7 +92,7 @@ def chain_head() -> str:
     return checkpoint or GENESIS
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a transaction holds the lock; no savepoint inside the caller's
 def chain_append(event: AuditEvent) -> AuditEvent:
     """Insert `event` at the head of the chain (inside the caller's transaction)."""
     lock_chain()
@@ -203,8 +203,8 @@ BEGIN
                 WHERE id <= NEW.last_event_id
                   AND occurred_at > now() - interval '{AUDIT_MINIMUM_RETENTION_DAYS} days'
             ) THEN
-                RAISE EXCEPTION 'an audit checkpoint may not cover events younger than {AUDIT_MINIMUM_RETENTION_DAYS} days'
-                    USING ERRCODE = 'insufficient_privilege';
+                RAISE EXCEPTION 'an audit checkpoint may not cover events younger than % days',
+                    {AUDIT_MINIMUM_RETENTION_DAYS} USING ERRCODE = 'insufficient_privilege';
             END IF;
             RETURN NEW;
         END IF;

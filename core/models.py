@@ -434,3 +434,32 @@ class LoginGuard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} ({self.failures})"
+
+
+class RestoreOutcome(models.TextChoices):
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class RestoreRecord(AppendOnlyModel):
+    """One restore of a backup (SEC-06): when, how long, with what outcome, and what the ledger replay purged.
+
+    Written after the restore, into the restored database. No personal data: a file name, dates, counts.
+    """
+
+    started_at = models.DateTimeField(_("started at"))
+    duration_seconds = models.FloatField(_("duration (seconds)"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=RestoreOutcome.choices)
+    backup_name = models.CharField(_("backup"), max_length=255)
+    backup_taken_at = models.DateTimeField(_("backup taken at"), null=True, blank=True)
+    replayed = models.JSONField(_("purged again from the ledger"), default=dict, blank=True)
+    error = models.CharField(_("error"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("restore")
+        verbose_name_plural = _("restores")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.outcome}"

@@ -8,7 +8,7 @@ class RetentionConfig(AppConfig):
 
     def ready(self) -> None:
         from consent.messages import message_template_register
-        from core import alerts, evidence, navigation, panels
+        from core import alerts, backups, evidence, navigation, panels
         from crm import querysets, subject_data
         from registry import coverage
 
@@ -25,3 +25,4 @@ class RetentionConfig(AppConfig):
         hooks.connect_signals()
         querysets.register_hidden(hooks.archived_condition)
         message_template_register("retention_repermission")  # CNS-08: a marketing message, with its way out
+        backups.register_after_restore(hooks.ledger_replay_after_restore)

@@ -60,3 +60,13 @@ def _ledger_on_erasure(sender: Any, instance: AuditEvent, created: bool, **kwarg
 
 def connect_signals() -> None:
     post_save.connect(_ledger_on_erasure, sender=AuditEvent, dispatch_uid="retention_ledger_on_erasure")
+
+
+def ledger_replay_after_restore(backup_taken_at: Any) -> dict[str, int]:
+    """After a restore (core.backups), purge again everyone the ledger says went since the backup was taken."""
+    from core.actors import Actor, acting_as
+
+    from .ledger import erasures_replay
+
+    with acting_as(Actor.system("restore")):
+        return {f"ledger_{action}": count for action, count in erasures_replay(since=backup_taken_at).items()}
