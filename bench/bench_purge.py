@@ -130,7 +130,10 @@ def _cleanup(ids: list[int]) -> None:
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM crm_historicalcontact WHERE source_detail = %s", [MARKER])
-        cursor.execute("DELETE FROM crm_contact WHERE id = ANY(%s) OR source_detail = %s", [ids, MARKER])
+        # Two statements: `id = ANY(…) OR …` cannot use the primary key, and comparing each of a million rows
+        # with a 100,000-id array took longer than the bench itself.
+        cursor.execute("DELETE FROM crm_contact WHERE id = ANY(%s)", [ids])
+        cursor.execute("DELETE FROM crm_contact WHERE source_detail = %s", [MARKER])
         runs = PurgeRun.objects.filter(policy__key=MARKER)
         PurgeLedgerEntry.objects.filter(run__in=runs).delete()
         PurgeRun.history.filter(policy_id__in=RetentionPolicy.objects.filter(key=MARKER).values("pk")).delete()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
 from core.lookups import Ids, int_array
 from core.subject_data import ON_ERASE_ANONYMISE, ON_ERASE_DELETE, Declaration, declarations
@@ -97,6 +97,25 @@ def anonymised_contacts() -> models.Q:
     return models.Q(first_name="", last_name="")
 
 
+def jit_off() -> None:
+    """For the rest of the caller's transaction: no JIT compilation. The purge's statements run once per batch
+    over thousands of rows, so the planner's cost estimates cross the JIT thresholds, and compiling (with
+    inlining and optimisation: 1.8 s for the selection of a batch on a million contacts) costs more than
+    running them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
+def _batch_plans() -> None:
+    """Every statement of a batch finds rows by an indexed key among thousands of ids, but the planner, which
+    expects rows for each id, would scan big tables whole (consent events: 1.5 s instead of 0.1 s on 6 million
+    rows). For the rest of this transaction (the batch), index scans and no JIT."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
+
+
 def purge_contacts(pks: list[int] | Ids, *, end_action: str) -> dict[str, dict[str, int]]:
     """Purge the contacts `pks` and everything the map ties to them; call inside a transaction.
 
@@ -104,6 +123,7 @@ def purge_contacts(pks: list[int] | Ids, *, end_action: str) -> dict[str, dict[s
     """
     counts: dict[str, dict[str, int]] = {}
     pks = Ids(pks)
+    _batch_plans()
     subject_data_erasing(contact_ids=pks.values)  # Art. 19 tasks and pending imports, where they apply
     others = [d for d in declarations() if d.model is not Contact]
     row_pks: dict[str, Ids] = {}

@@ -15,7 +15,7 @@ from core.audit import audit_event_record
 from core.deadlines import add_months, local_today
 from crm.models import Contact, Organisation
 
-from .engine import merge_counts, purge_contacts, rows_per_table
+from .engine import jit_off, merge_counts, purge_contacts, rows_per_table
 from .models import (
     ActivityKind,
     ArchiveAccess,
@@ -91,6 +91,7 @@ def purge_run_preview(*, policy: RetentionPolicy, operator: Any = None, today: d
     The run waits for the DPO when the policy was never approved at this version
     (RET-06); otherwise it is ready to run.
     """
+    jit_off()
     cutoff = policy_cutoff(policy, today)
     if policy.target == Target.CONSENT_PROOF:
         return _proof_preview(policy, cutoff, operator, today)
@@ -172,6 +173,7 @@ def purge_run_batch(*, run_id: int, batch_size: int = DEFAULT_BATCH_SIZE) -> boo
     batch repeated after a crash finds what is left, and a finished run does nothing.
     """
     with transaction.atomic():
+        jit_off()
         run = PurgeRun.objects.select_for_update().select_related("policy").filter(pk=run_id).first()
         if run is None or run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
             return False

@@ -50,8 +50,8 @@ assert set(POLICY_FIELDS) <= set(RetentionPolicySerializer.Meta.fields)
 
 class PurgeRunSerializer(serializers.ModelSerializer):
     policy = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    operator = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    operator = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     percent = serializers.IntegerField(read_only=True)
     preview = serializers.DictField(
         child=serializers.DictField(child=serializers.IntegerField()),

@@ -64,11 +64,13 @@ def _retention_ids(contact) -> list[int]:
     """Policies, a previewed run and a hold: small ids the retention endpoints share."""
     from datetime import timedelta
 
+    from retention.defaults import default_policies_load
     from retention.models import RetentionPolicy
     from retention.services import legal_hold_place, purge_run_preview
 
     from ..factories import UserFactory
 
+    default_policies_load()  # a transactional test's flush removed the shipped ones
     run = purge_run_preview(policy=RetentionPolicy.objects.get(key="deleted-contacts"))
     hold = legal_hold_place(
         owner=UserFactory(), reason="Claim", ends_on=timezone.localdate() + timedelta(days=9), contact=contact

@@ -37,6 +37,7 @@ NOT_PAGES = {
     "consent_preferences",
     "consent_confirm",
     "consent_unsubscribe",
+    "retention_renew",
     "access_review:export",
     "crm:import_report",
     "crm:interaction_panel",
