@@ -68,7 +68,9 @@ class RetentionPolicy(models.Model):
         _("re-permission request (days before the end)"),
         null=True,
         blank=True,
-        help_text=_("Leave empty to send none (RET-04)."),
+        help_text=_(
+            "Days before the end of the period when the person is asked to renew their consent; leave empty to send no request."
+        ),
     )
     enabled = models.BooleanField(_("enforced"), default=True)
     version = models.PositiveIntegerField(_("version"), default=1)
