@@ -32,6 +32,7 @@ from .selectors import AT_RISK, OVERDUE, request_risk
 
 MEDIAN_FIGURE = "dsar.median_days_to_answer"
 DUE_SOON_DAYS = 7
+ALERTS_LISTED = 10  # requests of one kind alerted one by one; more make one alert
 LISTED = 5  # rows of each list the panel shows; the queue behind the link has them all
 
 
@@ -128,24 +129,50 @@ def requests_panel(request: HttpRequest) -> Panel | None:
 
 
 def request_alerts() -> list[Alert]:
-    """Each overdue request (red) and each request at risk, from day 22 (amber): references and dates only."""
+    """Each overdue request (red) and each request at risk from day 22 (amber), by reference and due date.
+
+    More than ALERTS_LISTED of one kind make one alert for all of them, linked to the queue filtered the same
+    way: the list and the digest stay readable (and the page fast) when many requests fall behind at once.
+    """
+    running = running_requests()
+    queue = reverse("dsar:index")
     found = []
-    for case in running_requests():
-        url = reverse("dsar:request_detail", args=[case.pk])
-        if case.risk == OVERDUE:
-            title = ngettext(
-                "Request %(ref)s: overdue by %(days)d day",
-                "Request %(ref)s: overdue by %(days)d days",
-                -case.days_left,
-            ) % {"ref": case.reference, "days": -case.days_left}
-            found.append(Alert("request", RED, title, gettext("Due %(date)s") % {"date": case.due_date}, url))
-        elif case.risk == AT_RISK:
-            title = ngettext(
-                "Request %(ref)s: due in %(days)d day",
-                "Request %(ref)s: due in %(days)d days",
-                case.days_left,
-            ) % {"ref": case.reference, "days": case.days_left}
-            found.append(Alert("request", AMBER, title, gettext("Due %(date)s") % {"date": case.due_date}, url))
+    for risk, severity, many, one, link in (
+        (
+            OVERDUE,
+            RED,
+            lambda n: ngettext("%(count)d request is overdue", "%(count)d requests are overdue", n),
+            lambda case: (
+                ngettext(
+                    "Request %(ref)s: overdue by %(days)d day",
+                    "Request %(ref)s: overdue by %(days)d days",
+                    case.days_late,
+                )
+                % {"ref": case.reference, "days": case.days_late}
+            ),
+            f"{queue}?overdue=on",
+        ),
+        (
+            AT_RISK,
+            AMBER,
+            lambda n: ngettext("%(count)d request is at risk", "%(count)d requests are at risk", n),
+            lambda case: (
+                ngettext(
+                    "Request %(ref)s: due in %(days)d day", "Request %(ref)s: due in %(days)d days", case.days_left
+                )
+                % {"ref": case.reference, "days": case.days_left}
+            ),
+            f"{queue}?at_risk=on",
+        ),
+    ):
+        cases = [case for case in running if case.risk == risk]
+        if len(cases) > ALERTS_LISTED:
+            detail = gettext("Earliest: %(ref)s, due %(date)s") % {"ref": cases[0].reference, "date": cases[0].due_date}
+            found.append(Alert("request", severity, many(len(cases)) % {"count": len(cases)}, detail, link))
+            continue
+        for case in cases:
+            due = gettext("Due %(date)s") % {"date": case.due_date}
+            found.append(Alert("request", severity, one(case), due, reverse("dsar:request_detail", args=[case.pk])))
     return found
 
 

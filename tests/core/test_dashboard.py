@@ -231,7 +231,7 @@ def test_repeated_failed_sign_ins_lock_a_name_and_alert_the_dpo(client, dpo_user
     assert not [alert for alert in alerts_current() if alert.kind == "login"]
 
 
-def test_the_duplicates_panel_counts_pending_pairs_for_reviewers(client, dpo_user, cast):
+def test_the_duplicates_panel_counts_pending_pairs_for_reviewers(client, dpo_user, django_capture_on_commit_callbacks):
     from crm.models import DuplicateCandidate
 
     first, second, third = ContactFactory.create_batch(3)
@@ -243,3 +243,11 @@ def test_the_duplicates_panel_counts_pending_pairs_for_reviewers(client, dpo_use
     panel = html[html.index('id="panel-duplicates"') :]
     assert '<a class="text-reset" href="/contacts/duplicates/">' in panel[:600]
     assert 'data-figure="duplicates_pending">1<' in panel
+
+    # a reviewer's decision counts at once, without waiting for the figures job
+    from crm.dedup.merge import candidate_dismiss
+
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate_dismiss(candidate=DuplicateCandidate.objects.get(status="pending"))
+    html = client.get("/dashboard/").content.decode()
+    assert 'data-figure="duplicates_pending">0<' in html[html.index('id="panel-duplicates"') :]

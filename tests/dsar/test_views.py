@@ -126,3 +126,21 @@ def test_the_dashboard_panel_counts_open_at_risk_and_overdue_and_links_to_the_qu
     assert at_risk.reference in at_risk_queue
     assert overdue.reference not in at_risk_queue and fresh.reference not in at_risk_queue
     assert 'href="/requests/?at_risk=on"' in panel and 'href="/requests/?overdue=on"' in panel
+
+
+def test_many_late_requests_make_one_alert_linked_to_the_filtered_queue(settings):
+    from core.alerts import alerts_current
+    from dsar import panels
+
+    late = [register(days_ago=40 + index) for index in range(panels.ALERTS_LISTED + 1)]
+    soon = register(days_ago=25)
+    requests_alerts = [alert for alert in alerts_current() if alert.kind == "request"]
+    assert [(alert.severity, alert.title, alert.url) for alert in requests_alerts] == [
+        ("red", f"{len(late)} requests are overdue", "/requests/?overdue=on"),
+        (
+            "amber",
+            f"Request {soon.reference}: due in {panels.running_requests()[-1].days_left} days",
+            f"/requests/{soon.pk}/",
+        ),
+    ]
+    assert late[-1].reference in requests_alerts[0].detail  # the earliest due is named
