@@ -203,7 +203,8 @@ BEGIN
                 WHERE id <= NEW.last_event_id
                   AND occurred_at > now() - interval '{AUDIT_MINIMUM_RETENTION_DAYS} days'
             ) THEN
-                RAISE EXCEPTION 'an audit checkpoint may not cover events younger than {AUDIT_MINIMUM_RETENTION_DAYS} days'
+                RAISE EXCEPTION
+                    'an audit checkpoint may not cover events younger than {AUDIT_MINIMUM_RETENTION_DAYS} days'
                     USING ERRCODE = 'insufficient_privilege';
             END IF;
             RETURN NEW;
