@@ -305,6 +305,7 @@ ALERT_EXPORT_SIZE = int(env("ALERT_EXPORT_SIZE", "1000"))
 ALERT_DIGEST_TO = env_list("ALERT_DIGEST_TO")
 ALERT_READ_FACTOR = float(env("ALERT_READ_FACTOR", "5"))
 ALERT_READ_MINIMUM = int(env("ALERT_READ_MINIMUM", "200"))
+ALERT_LOGIN_FAILURES = int(env("ALERT_LOGIN_FAILURES", "20"))  # failed sign-ins in 24 h that alert the DPO (SEC-05)
 # Evidence packs (SEC-11) are deleted this many days after they were produced.
 EVIDENCE_PACK_KEEP_DAYS = int(env("EVIDENCE_PACK_KEEP_DAYS", "7"))
 CELERY_BEAT_SCHEDULE = {

@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (  # noqa: F401  (registers handlers, the API-key scheme, __any_of)
+            alerts,
             checks,
             figures,
             language,
@@ -25,10 +26,14 @@ class CoreConfig(AppConfig):
             session_lifetime,
             signals,
         )
+        from .signin_panel import register_figures, sign_in_alerts, sign_in_panel
         from .views import outbox_figures, outbox_panel
 
         figures.register("core.outbox", outbox_figures)
         panels.register_panel("dashboard", outbox_panel)
+        panels.register_panel("dashboard", sign_in_panel)
+        alerts.register(sign_in_alerts)
+        register_figures()
         navigation.register("dashboard")
         panels.register("dashboard", security_panel.security_panel)
         panels.register_template("dashboard", "core/partials/security_panel.html")

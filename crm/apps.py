@@ -15,6 +15,7 @@ class CrmConfig(AppConfig):
             art14_alerts,
             contacts_panel,
             data_quality_panel,
+            duplicates_panel,
             export_alerts,
             home_panel,
             reading_alerts,
@@ -22,15 +23,12 @@ class CrmConfig(AppConfig):
             security_panel,
         )
         from .imports.erasure import on_contact_erasing
-        from .selectors import duplicates_dashboard_panel
         from .signals import contact_erasing
 
         navigation.register("contacts")
         panels.register("home", home_panel)
-        panels.register("dashboard", duplicates_dashboard_panel)
-        panels.register_template("dashboard", "crm/partials/duplicates_panel.html")
         panels.register_template("contact", "crm/partials/contact_duplicates.html")
-        for panel in (contacts_panel, data_quality_panel, security_panel):
+        for panel in (contacts_panel, data_quality_panel, duplicates_panel, security_panel):
             panels.register_panel("dashboard", panel)
         for provider in (art14_alerts, export_alerts, reading_alerts):
             alerts.register(provider)

@@ -146,7 +146,14 @@ def large_exports() -> list[dict[str, Any]]:
     ]
 
 
+def duplicates_pending() -> int:
+    from .models import CandidateStatus, DuplicateCandidate
+
+    return DuplicateCandidate.objects.filter(status=CandidateStatus.PENDING).count()
+
+
 def register_figures() -> None:
+    figures.register("crm.duplicates_pending", duplicates_pending)
     figures.register("crm.contacts", contact_figures)
     figures.register("crm.art19_open", art19_open)
     figures.register("crm.api_keys_expiring", api_keys_expiring, every=3600)
@@ -204,6 +211,22 @@ def data_quality_panel(request: HttpRequest) -> Panel | None:
         url=reverse("crm:contact_list"),
         order=60,
         alert=bool(value["invalid_emails"] or value["invalid_phones"]),
+    )
+
+
+def duplicates_panel(request: HttpRequest) -> Panel | None:
+    """Candidate duplicates awaiting a reviewer's decision, for those who may merge."""
+    if not request.user.has_perm("crm.merge_contact"):
+        return None
+    readings = figures.figures_read(["crm.duplicates_pending"])
+    return Panel(
+        key="duplicates",
+        title=_("Duplicates pending review"),
+        template="crm/panels/duplicates.html",
+        figures={"pending": readings["crm.duplicates_pending"].value},
+        computed_at=figures.oldest(readings.values()),
+        url=reverse("crm:duplicate_queue"),
+        order=55,
     )
 
 

@@ -326,12 +326,3 @@ def recipients_notified(*, contact_id: int) -> list[NotifiedRecipient]:
         NotifiedRecipient(task.recipient, task.country, task.cause, task.resolved_at, task.delivered > 0)
         for task in tasks
     ]
-
-
-def duplicates_dashboard_panel(request: Any) -> dict[str, Any]:
-    """The dashboard's "duplicates pending review" figure (registered with core.panels), for reviewers."""
-    from .models import CandidateStatus, DuplicateCandidate
-
-    if not request.user.has_perm("crm.merge_contact"):
-        return {}
-    return {"duplicates_pending": DuplicateCandidate.objects.filter(status=CandidateStatus.PENDING).count()}

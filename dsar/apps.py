@@ -7,16 +7,18 @@ class DsarConfig(AppConfig):
     verbose_name = _("Requests")
 
     def ready(self) -> None:
-        from core import navigation, panels
+        from core import alerts, evidence, navigation, panels
 
         from . import seeding, signals  # noqa: F401 - seeding registers its seed_demo step; signals connect
         from .models.requests import declare_match
-        from .panels import dashboard_panel
+        from .panels import register_figures, request_alerts, requests_panel, requests_section
 
         declare_match()
         navigation.register("requests")
-        panels.register("dashboard", dashboard_panel)
-        panels.register_template("dashboard", "dsar/dashboard_panel.html")
+        panels.register_panel("dashboard", requests_panel)
+        alerts.register(request_alerts)
+        register_figures()
+        evidence.register("requests", requests_section, order=20)
         panels.register_template("contact", "dsar/contact_panel.html")
 
         from .fulfilment import hooks

@@ -215,6 +215,7 @@ class QueueFilterForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     days_left = forms.IntegerField(label=_("Due within (days)"), required=False, min_value=0, max_value=3660)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    at_risk = forms.BooleanField(label=_("At risk only"), required=False)
     q = forms.CharField(label=_("Reference"), required=False, max_length=30)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:

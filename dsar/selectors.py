@@ -42,6 +42,7 @@ def requests_filter(
     unassigned: bool = False,
     days_left: int | None = None,
     overdue: bool = False,
+    at_risk: bool = False,
     reference: str = "",
     today: date | None = None,
 ) -> QuerySet[Request]:
@@ -65,6 +66,12 @@ def requests_filter(
         queryset = queryset.filter(status__in=ACTIVE_STATUSES, due_date__lt=today).exclude(
             Q(status=RequestStatus.AWAITING_IDENTITY) & Q(paused_since__isnull=False)
         )
+    if at_risk:
+        # Amber (DSR-14) depends on pauses and extensions: decided per running case, and running cases are few.
+        running = Request.objects.filter(status__in=ACTIVE_STATUSES).only(
+            "status", "received_at", "paused_days", "paused_since", "due_date", "extended_at"
+        )
+        queryset = queryset.filter(pk__in=[case.pk for case in running if request_risk(case, today) == AT_RISK])
     if reference:
         queryset = queryset.filter(reference__icontains=reference.strip())
     return queryset.order_by("due_date", "pk")

@@ -35,6 +35,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import figures
 from core.actors import current_actor
 from core.audit import audit_event_record
 from core.models import AppendOnlyModel
@@ -67,6 +68,11 @@ _HANDLED_HERE = {"crm.Contact", "crm.ContactPoint", "crm.ExternalId", "crm.Dupli
 
 class MergeRefused(ValidationError):
     """The pair cannot be merged (the message says why)."""
+
+
+def _pending_figure_refresh() -> None:
+    """The dashboard's "duplicates pending review" count, refreshed once a decision commits (one indexed count)."""
+    transaction.on_commit(lambda: figures.figures_refresh(keys=["crm.duplicates_pending"]))
 
 
 def _empty(value: Any) -> bool:
@@ -255,6 +261,7 @@ def contacts_merge(*, survivor: Contact, merged: Contact, choices: dict[str, str
             merge.save()  # first, so that handlers can name it
             for step in MERGE_STEPS:
                 step(merge, survivor, merged)
+            _pending_figure_refresh()
             return merge
     except IntegrityError as exc:
         raise MergeRefused(_("These two contacts cannot be merged: %(error)s") % {"error": str(exc)[:200]}) from exc
@@ -290,6 +297,7 @@ def contact_merge_undo(*, merge: ContactMerge, now: Any = None) -> ContactMerge:
         DuplicateCandidate.objects.filter(contact_a_id=low, contact_b_id=high).update(
             status=CandidateStatus.PENDING, decided_at=None, decided_by=""
         )
+        _pending_figure_refresh()
         audit_event_record(
             action="contact.merge_undone",
             obj=survivor,
@@ -334,6 +342,7 @@ def candidate_dismiss(*, candidate: DuplicateCandidate) -> DuplicateCandidate:
         candidate.decided_at = timezone.now()
         candidate.decided_by = current_actor().label
         candidate.save(update_fields=["status", "decided_at", "decided_by"])
+        _pending_figure_refresh()
         audit_event_record(
             action="duplicate.dismissed",
             subject_id=candidate.contact_a_id,

@@ -124,6 +124,9 @@ class RequestFilterSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     days_left = serializers.IntegerField(required=False, min_value=0, max_value=3660)
     overdue = serializers.BooleanField(required=False, default=False)
+    at_risk = serializers.BooleanField(
+        required=False, default=False, help_text="Running and amber: from day 22, not yet overdue (DSR-14)."
+    )
 
     def filters(self) -> dict[str, Any]:
         data = dict(self.validated_data)

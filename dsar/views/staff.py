@@ -55,6 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "right": data["right"],
             "days_left": data["days_left"],
             "overdue": data["overdue"],
+            "at_risk": data["at_risk"],
             "reference": data["q"],
         }
         if data["assignee"] == "me":

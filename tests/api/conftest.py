@@ -70,7 +70,8 @@ def _retention_ids(contact) -> list[int]:
 
     from ..factories import UserFactory
 
-    default_policies_load()  # a transactional test's flush removed the shipped ones
+    if not RetentionPolicy.objects.filter(key="deleted-contacts").exists():
+        default_policies_load()  # as migrated: an earlier transactional test's flush removed them
     run = purge_run_preview(policy=RetentionPolicy.objects.get(key="deleted-contacts"))
     hold = legal_hold_place(
         owner=UserFactory(), reason="Claim", ends_on=timezone.localdate() + timedelta(days=9), contact=contact

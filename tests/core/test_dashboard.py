@@ -40,6 +40,18 @@ def _breach(hours_ago: float, title: str = "Newsletter sent with recipients in c
     )
 
 
+def _rights_request(days_ago: int):
+    from dsar.services import request_register
+
+    return request_register(
+        rights=["access"],
+        name="Jeanne Martin",
+        email="jeanne@example.org",
+        channel="post",
+        received_at=timezone.now() - timedelta(days=days_ago),
+    )
+
+
 def _alert_titles(html: str) -> list[str]:
     section = html[html.index('id="alerts"') : html.index('id="dashboard-panels"')]
     return [re.sub(r"\s+", " ", title).strip() for title in re.findall(r'<a href="[^"]*">([^<]+)</a>', section)]
@@ -134,15 +146,21 @@ def test_an_export_of_5000_contacts_by_a_sales_user_alerts_the_dpo(client, sales
 def test_the_digest_lists_exactly_what_the_dashboard_flags(
     client, dpo_user, settings, django_capture_on_commit_callbacks
 ):
-    # given a breach at 70 hours (red), an old notified-or-not one far from the deadline (no alert)
+    # given a breach at 70 hours (red), an old notified-or-not one far from the deadline (no alert),
+    # a rights request received 40 days ago (overdue, red), one 25 days ago (at risk, amber), one today (none)
     settings.ALERT_DIGEST_TO = ["dpo@example.org"]
     _breach(70)
     _breach(2, title="Printer left unlocked")
+    late, soon, _fresh = (_rights_request(days) for days in (40, 25, 0))
     figures.figures_refresh()
     client.force_login(dpo_user)
 
     flagged = _alert_titles(client.get("/dashboard/").content.decode())
     assert any(title.startswith("Breach ") and "due in 1 h" in title for title in flagged)
+    today = timezone.localdate()  # due one month after receipt (Art. 12(3)): the days depend on the month
+    assert f"Request {late.reference}: overdue by {(today - late.due_date).days} days" in flagged
+    assert f"Request {soon.reference}: due in {(soon.due_date - today).days} days" in flagged
+    assert len([title for title in flagged if title.startswith("Request ")]) == 2
     assert alerts_current()[0].severity == RED
 
     # when the daily digest goes
@@ -183,3 +201,53 @@ def test_the_auditor_sees_the_dashboard_but_a_sales_user_does_not(client):
     assert client.get("/dashboard/").status_code == 200
     client.force_login(UserFactory(username="sid", roles=[roles.SALES]))
     assert client.get("/dashboard/").status_code == 403
+
+
+def test_repeated_failed_sign_ins_lock_a_name_and_alert_the_dpo(client, dpo_user, settings):
+    # given a threshold of 4 failed sign-ins a day, and 5 wrong passwords typed under one name
+    settings.ALERT_LOGIN_FAILURES = 4
+    settings.LOGIN_FAILURE_LIMIT = 5
+    for _attempt in range(5):
+        client.post("/login/", {"username": "someone@example.org", "password": "wrong"})
+    figures.figures_refresh()
+
+    # then the dashboard counts them, the name is locked, and both alerts show, naming no one
+    client.force_login(dpo_user)
+    html = client.get("/dashboard/").content.decode()
+    panel = html[html.index('id="panel-sign-in"') :]
+    assert 'data-figure="failed_24h">5<' in panel and 'data-figure="locked_now">1<' in panel
+    logins = [alert for alert in alerts_current() if alert.kind == "login"]
+    assert [(alert.severity, alert.title) for alert in logins] == [
+        (RED, "1 sign-in name locked after repeated failures"),
+        ("amber", "5 failed sign-ins in the last 24 hours"),
+    ]
+    assert "someone@example.org" not in html
+
+    # and below the threshold, failures alone raise nothing
+    settings.ALERT_LOGIN_FAILURES = 6
+    from core.models import LoginGuard
+
+    LoginGuard.objects.all().delete()
+    assert not [alert for alert in alerts_current() if alert.kind == "login"]
+
+
+def test_the_duplicates_panel_counts_pending_pairs_for_reviewers(client, dpo_user, django_capture_on_commit_callbacks):
+    from crm.models import DuplicateCandidate
+
+    first, second, third = ContactFactory.create_batch(3)
+    DuplicateCandidate.objects.create(contact_a=first, contact_b=second, score=0.9)
+    DuplicateCandidate.objects.create(contact_a=first, contact_b=third, score=0.8, status="dismissed")
+    figures.figures_refresh()
+    client.force_login(dpo_user)
+    html = client.get("/dashboard/").content.decode()
+    panel = html[html.index('id="panel-duplicates"') :]
+    assert '<a class="text-reset" href="/contacts/duplicates/">' in panel[:600]
+    assert 'data-figure="duplicates_pending">1<' in panel
+
+    # a reviewer's decision counts at once, without waiting for the figures job
+    from crm.dedup.merge import candidate_dismiss
+
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate_dismiss(candidate=DuplicateCandidate.objects.get(status="pending"))
+    html = client.get("/dashboard/").content.decode()
+    assert 'data-figure="duplicates_pending">0<' in html[html.index('id="panel-duplicates"') :]

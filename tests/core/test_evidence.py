@@ -72,6 +72,8 @@ def test_the_pack_downloads_unzips_and_every_file_opens(client, dpo_user, demo, 
         "retention/purge-runs.csv",
         "security/security-measures.html",
         "access-review/users-and-roles.csv",
+        "requests/request-register.csv",
+        "requests/request-register.html",
     } <= names
 
     # and every CSV parses with a header and rows, every HTML page renders with a body
@@ -97,8 +99,18 @@ def test_the_pack_names_no_person(dpo_user, demo, settings):
     blob = b"".join(
         zipfile.ZipFile(pack.file.open("rb")).read(name) for name in zipfile.ZipFile(pack.file.open("rb")).namelist()
     )
+    from dsar.models import Request
+
     addresses = [point.value for point in ContactPoint.objects.all()[:50]]
     assert addresses
+    # the request register holds references and timelines, never who asked
+    requesters = [value for case in Request.objects.all() for value in (case.requester_name, case.requester_email)]
+    assert requesters and Request.objects.exists()
+    addresses += [value for value in requesters if value]
+    register = zipfile.ZipFile(pack.file.open("rb")).read("evidence-pack/requests/request-register.csv").decode()
+    for case in Request.objects.all():
+        line = next(row for row in register.splitlines() if row.startswith(case.reference + ","))
+        assert "received" in line
     for address in addresses:
         assert address.encode() not in blob
 

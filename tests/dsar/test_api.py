@@ -65,6 +65,8 @@ def test_the_queue_filters_like_the_staff_queue(dpo_user):
     assert [row["id"] for row in erasure] == [old["id"]]
     assert api.get("/api/v1/requests/?status=nonsense").status_code == 400
     assert {row["id"] for row in api.get("/api/v1/requests/?status=active").json()["results"]} == {old["id"], new["id"]}
+    amber = register(api, received_at=(timezone.now() - timedelta(days=25)).isoformat()).json()
+    assert [row["id"] for row in api.get("/api/v1/requests/?at_risk=true").json()["results"]] == [amber["id"]]
 
 
 def test_only_the_dpo_extends_and_refuses_and_a_refusal_needs_its_ground(dpo_user, support_user):

@@ -104,11 +104,43 @@ def test_staff_find_and_match_a_contact_then_the_contact_page_lists_the_request(
     assert not case.matches.exists()
 
 
-def test_the_dashboard_panel_counts_open_at_risk_and_overdue(role_client):
-    register(days_ago=40)
-    register(days_ago=25)
-    register(days_ago=1)
-    html = role_client("DPO").get("/dashboard/").content.decode()
-    assert 'id="requests-dashboard-panel"' in html
-    assert 'data-figure="open">3<' in html
-    assert 'data-figure="overdue">1<' in html and 'data-figure="at_risk">1<' in html
+def test_the_dashboard_panel_counts_open_at_risk_and_overdue_and_links_to_the_queue(role_client):
+    overdue = register(days_ago=40)
+    at_risk = register(days_ago=25)
+    fresh = register(days_ago=1)
+    answered = register(days_ago=50)
+    Request.objects.filter(pk=answered.pk).update(
+        status=RequestStatus.CLOSED, closed_at=answered.received_at + timedelta(days=12)
+    )
+    client = role_client("DPO")
+    html = client.get("/dashboard/").content.decode()
+    panel = html[html.index('id="panel-requests"') :]
+    panel = panel[: panel.index("</section>")]
+    assert 'data-figure="open">3<' in panel
+    assert 'data-figure="overdue">1<' in panel and 'data-figure="at_risk">1<' in panel
+    # the overdue request is listed and opens its case; the median counts the answered one
+    assert f'href="/requests/{overdue.pk}/" data-overdue>{overdue.reference}<' in panel
+    assert 'data-figure="median_days">12 days<' in panel
+    # each figure links to the queue filtered the same way
+    at_risk_queue = client.get("/requests/?at_risk=on").content.decode()
+    assert at_risk.reference in at_risk_queue
+    assert overdue.reference not in at_risk_queue and fresh.reference not in at_risk_queue
+    assert 'href="/requests/?at_risk=on"' in panel and 'href="/requests/?overdue=on"' in panel
+
+
+def test_many_late_requests_make_one_alert_linked_to_the_filtered_queue(settings):
+    from core.alerts import alerts_current
+    from dsar import panels
+
+    late = [register(days_ago=40 + index) for index in range(panels.ALERTS_LISTED + 1)]
+    soon = register(days_ago=25)
+    requests_alerts = [alert for alert in alerts_current() if alert.kind == "request"]
+    assert [(alert.severity, alert.title, alert.url) for alert in requests_alerts] == [
+        ("red", f"{len(late)} requests are overdue", "/requests/?overdue=on"),
+        (
+            "amber",
+            f"Request {soon.reference}: due in {panels.running_requests()[-1].days_left} days",
+            f"/requests/{soon.pk}/",
+        ),
+    ]
+    assert late[-1].reference in requests_alerts[0].detail  # the earliest due is named

@@ -1,7 +1,7 @@
 """The DPO signs in, lands on the compliance dashboard built from the demo data, sees the breach at 70 hours
 with its live countdown and the alert for it, and clicks through to the breach; the charts draw, each with its table.
 
-The requests panel belongs to the requests app: when it is registered, the journey also follows its overdue request.
+The journey also follows the overdue request of the requests panel, and finds every panel of the DPO's home.
 """
 
 from __future__ import annotations
@@ -53,11 +53,18 @@ def test_the_dpo_lands_on_the_dashboard_and_follows_the_breach_near_72_hours(log
         page.wait_for_timeout(300)
         page.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "dashboard.png"), full_page=True)
 
-    # the requests panel (requests app): its overdue request opens the request
-    if page.locator("#panel-requests").count():
-        with page.expect_navigation():
-            page.locator("#panel-requests a[data-overdue]").first.click()
-        page.go_back()
+    # the requests panel: the demo's overdue request is counted, flagged in the alerts, and opens its case
+    overdue = page.locator("#panel-requests a[data-overdue]").first
+    reference = overdue.inner_text()
+    assert page.locator("#panel-requests [data-figure='overdue']").inner_text() != "0"
+    assert page.locator("#alerts [data-alert='request']", has_text=reference).count() == 1
+    with page.expect_navigation():
+        overdue.click()
+    assert "/requests/" in page.url and reference in page.locator("body").inner_text()
+    page.go_back()
+    # and every panel of the DPO's home is there
+    for key in ("contacts", "requests", "breaches", "registry", "retention", "consent", "duplicates", "sign-in"):
+        assert page.locator(f"#panel-{key}").count() == 1, key
 
     # clicking the breach opens it
     with page.expect_navigation():
