@@ -68,9 +68,7 @@ class RetentionPolicy(models.Model):
         _("re-permission request (days before the end)"),
         null=True,
         blank=True,
-        help_text=_(
-            "Days before the end of the period when the person is asked to renew their consent; leave empty to send no request."
-        ),
+        help_text=_("Days before the end when the person is asked to renew their consent; empty: no request."),
     )
     enabled = models.BooleanField(_("enforced"), default=True)
     version = models.PositiveIntegerField(_("version"), default=1)
