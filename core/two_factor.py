@@ -48,6 +48,10 @@ OPEN_URL_NAMES = {
     "consent_preferences",
     "consent_confirm",
     "consent_unsubscribe",
+    "dsar_request",
+    "dsar_verify",
+    "dsar_report_download",
+    "retention_renew",
     "two_factor:verify",
     "two_factor:setup",
 }

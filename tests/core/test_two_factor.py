@@ -82,6 +82,25 @@ def test_a_dpo_without_a_confirmed_device_reaches_no_staff_page(cast, settings, 
     assert client.get("/contacts/")["Location"] == "/account/two-factor/?next=%2Fcontacts%2F"
 
 
+def test_the_public_pages_stay_open_to_a_signed_in_dpo_who_owes_the_code(cast, settings, tmp_path):
+    """A page an anonymous visitor can open (the request form, a consent or renewal link) is not a staff page:
+    a DPO signed in on the same browser reaches it without being sent to enrolment."""
+    settings.MEDIA_ROOT = tmp_path
+    anonymous = Client()
+    public = []
+    for pattern in url_patterns():
+        staff_side = pattern.key.startswith("admin:") or pattern.route.startswith("^api/")  # the admin, the API
+        if staff_side or SPEC[pattern.spec_key].target or "GET" not in accepted_methods(pattern.entry):
+            continue
+        url = concrete_url(pattern, parameters(None, pattern.route))
+        response = anonymous.get(url)
+        sent_to_login = response.status_code == 302 and "/login/" in response["Location"]
+        if not sent_to_login and response.status_code not in (401, 403, 405):
+            public.append(pattern.key)
+    assert {"dsar_request", "privacy_notice", "consent_confirm"} <= set(public)
+    assert sorted(set(public) - OPEN_URL_NAMES) == []
+
+
 def test_enrolment_then_the_code_at_each_sign_in(cast, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp's own wait after a wrong code, tested by django-otp
     # given a DPO who signs in with the password only: sent to enrolment
