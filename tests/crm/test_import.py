@@ -63,6 +63,18 @@ def _expected_points(rows: list[samples.SampleRow]) -> int:
     return sum(1 + bool(row.values[3]) for row in rows if not row.problem)
 
 
+def _problems(report: list[dict], rows: list[samples.SampleRow]) -> dict[int, dict]:
+    """The report's entries by line, without the warnings of rows imported as likely duplicates.
+
+    The sample rows draw names and addresses from short lists, so a row of a later chunk may look like a
+    contact an earlier chunk created: it is imported (and counted as created) with a warning.
+    """
+    valid = {row.line for row in rows if not row.problem}
+    warned = {entry["line"] for entry in report if entry["outcome"] == "likely_duplicate"}
+    assert warned <= valid
+    return {entry["line"]: entry for entry in report if entry["outcome"] != "likely_duplicate"}
+
+
 # --------------------------------------------------------------------------- the 10,000-row file
 
 
@@ -90,7 +102,7 @@ def test_a_10000_row_file_commits_exactly_the_valid_rows_and_reports_each_bad_on
     assert set(Tag.objects.values_list("name", flat=True)) <= set(samples.TAGS)
 
     # and each bad row is reported once, by line, with the column and the rule
-    report = {entry["line"]: entry for entry in job.report}
+    report = _problems(job.report, rows)
     assert set(report) == {row.line for row in rows if row.problem}
     for row in rows:
         if row.problem == "duplicate":
@@ -366,7 +378,7 @@ def test_a_run_stopped_half_way_resumes_without_duplicating(tmp_path, monkeypatc
     assert job.status == ImportStatus.DONE
     assert Contact.objects.count() == job.created_count == len(valid)
     assert ContactPoint.objects.count() == _expected_points(rows)
-    assert {entry["line"] for entry in job.report} == {row.line for row in rows if row.problem}
+    assert set(_problems(job.report, rows)) == {row.line for row in rows if row.problem}
     duplicates = [entry for entry in job.report if entry["outcome"] == "skipped"]
     assert all("duplicate of line" in entry["reasons"][0] for entry in duplicates)
 
