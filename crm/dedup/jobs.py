@@ -257,8 +257,6 @@ def likely_matches_many(rows: list[dict[str, Any]], limit: int = IMPORT_MATCH_LI
     blind index), then each row is scored against its own share of them like a run would. A row is a
     dict of contact values plus `emails`, `phone_indexes` and `organisation` (a name).
     """
-    from django.db.models import Q
-
     from ..models import ContactPoint, search_key
 
     new = [
@@ -277,21 +275,13 @@ def likely_matches_many(rows: list[dict[str, Any]], limit: int = IMPORT_MATCH_LI
         for row in rows
     ]
     keys = [(search_key(row.get("first_name", "")), search_key(row.get("last_name", ""))) for row in rows]
-    lasts = {last for _first, last in keys if last}
-    firsts = {first for first, _last in keys if first}
-    postcodes = {row.get("postal_code") for row in rows if row.get("postal_code")}
-    births = {row.get("birth_date") for row in rows if row.get("birth_date")}
     phones = {index for row in rows for index in row.get("phone_indexes", [])}
-    if not lasts and not phones:
-        return [[] for _row in rows]
-    near = Q(postal_code__in=postcodes) | Q(birth_date__in=births)
-    query = Q(last_name_key__in=lasts) & (near | Q(first_name_key__in=firsts))
-    query |= Q(first_name_key__in=firsts) & near  # a typo in the surname, or another surname (marriage)
-    query |= Q(first_name_key__in=lasts, last_name_key__in=firsts)  # names swapped
     contacts = Contact.objects.live()
-    found = contacts.filter(query).values_list("pk", "first_name_key", "last_name_key", "birth_date", "postal_code")
+    found = contacts.filter(pk__in=_nearby_ids(rows, keys)).values_list(
+        "pk", "first_name_key", "last_name_key", "birth_date", "postal_code"
+    )
     by_name: dict[str, list[tuple]] = {}
-    for row_found in found[:20_000]:
+    for row_found in found:
         by_name.setdefault(row_found[2], []).append(row_found)
         if row_found[1] != row_found[2]:
             by_name.setdefault(row_found[1], []).append(row_found)
@@ -326,6 +316,40 @@ def likely_matches_many(rows: list[dict[str, Any]], limit: int = IMPORT_MATCH_LI
         scored.sort(key=lambda item: (-item[1].total, item[0]))
         result.append(scored[:limit])
     return result
+
+
+def _nearby_ids(rows: list[dict[str, Any]], keys: list[tuple[str, str]]) -> list[int]:
+    """Ids of the contacts sharing with one row: both names, or a name with its postcode or birth date, or
+    both names swapped. One query; each pair of values is one probe of an index or a hash join, so the
+    answer stays small whatever the size of the database (no cross product of the chunk's values)."""
+    table = connection.ops.quote_name(Contact._meta.db_table)
+    both = list(zip(rows, keys, strict=True))
+    probes = {
+        "c.first_name_key = k.a AND c.last_name_key = k.b": [(f, la) for f, la in keys if f and la],
+        "c.first_name_key = k.b AND c.last_name_key = k.a": [(f, la) for f, la in keys if f and la],
+        "c.last_name_key = k.a AND c.postal_code = k.b": [
+            (la, r.get("postal_code")) for r, (_f, la) in both if la and r.get("postal_code")
+        ],
+        "c.first_name_key = k.a AND c.postal_code = k.b": [
+            (f, r.get("postal_code")) for r, (f, _la) in both if f and r.get("postal_code")
+        ],
+        "c.last_name_key = k.a AND c.birth_date = k.b::date": [
+            (la, r["birth_date"].isoformat()) for r, (_f, la) in both if la and r.get("birth_date")
+        ],
+        "c.first_name_key = k.a AND c.birth_date = k.b::date": [
+            (f, r["birth_date"].isoformat()) for r, (f, _la) in both if f and r.get("birth_date")
+        ],
+    }
+    parts, params = [], []
+    for condition, values in probes.items():
+        if values:
+            parts.append(f"SELECT c.id FROM {table} c JOIN unnest(%s::text[], %s::text[]) AS k(a, b) ON {condition}")
+            params += [[a for a, _b in values], [b for _a, b in values]]
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(parts), params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def candidates_store(pairs: list[tuple[int, int, Any]]) -> int:
