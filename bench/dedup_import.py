@@ -8,7 +8,7 @@ chunk's new rows scored against the existing contacts they may duplicate
 step replaced by "no match". The contacts each import creates (and their pairs
 in the review queue) are deleted after it, so both start from the same data.
 
-    DATABASE_URL=postgres://.../<a copy> BENCH_IMPORT_ROWS=10000 .venv/bin/python bench/bench_dedup_import.py
+    DATABASE_URL=postgres://.../<a copy> BENCH_IMPORT_ROWS=10000 .venv/bin/python bench/dedup_import.py
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ and the review queue are left as they were.
 Not part of `run_all.py` (it needs a database of a million contacts): run it as
 
     DATABASE_URL=postgres://.../<a copy of the bench database> \\
-    BENCH_DEDUP_WORKERS=2,1 .venv/bin/python bench/bench_dedup_scale.py
+    BENCH_DEDUP_WORKERS=2,1 .venv/bin/python bench/dedup_scale.py
 """
 
 from __future__ import annotations
