@@ -211,6 +211,12 @@ def likely_matches(*, values: dict[str, Any], user: Any = None, limit: int = 5) 
     from ..models import search_key
     from ..normalise import normalise_phone
 
+    indexes = []
+    for phone in values.get("phones", []):
+        try:
+            indexes.append(blind_index(normalise_phone(phone)))
+        except ValidationError:
+            continue
     organisation = values.get("organisation")
     new = record_from_values(
         pk=0,
@@ -222,16 +228,10 @@ def likely_matches(*, values: dict[str, Any], user: Any = None, limit: int = 5) 
         city=values.get("city", ""),
         organisation=organisation.name if organisation else "",
         emails=values.get("emails", []),
-        phones=values.get("phones", []),
+        phones=[f"+{index}" for index in indexes],  # compared like load_records reads them (blind indexes)
     )
     last = search_key(values.get("last_name", ""))
     query = Q(last_name_key=last) | Q(first_name_key=last) if last else Q(pk__in=[])
-    indexes = []
-    for phone in values.get("phones", []):
-        try:
-            indexes.append(blind_index(normalise_phone(phone)))
-        except ValidationError:
-            continue
     if indexes:
         query |= Q(points__kind=ContactPointKind.PHONE, points__value_index__in=indexes)
     contacts = Contact.objects.restrict(user, "view") if user is not None else Contact.objects.live()
