@@ -137,7 +137,7 @@ def auto_merge(pairs: list[tuple[int, int]]) -> int:
     return merged
 
 
-def _store(run_id: int, found: list[tuple[int, int, object]]) -> int:
+def _store(run_id: int | None, found: list[tuple[int, int, object]]) -> int:
     """Insert new pairs; a pair already known (pending, dismissed or merged) keeps its row and decision."""
     if not found:
         return 0
@@ -211,6 +211,12 @@ def likely_matches(*, values: dict[str, Any], user: Any = None, limit: int = 5) 
     from ..models import search_key
     from ..normalise import normalise_phone
 
+    indexes = []
+    for phone in values.get("phones", []):
+        try:
+            indexes.append(blind_index(normalise_phone(phone)))
+        except ValidationError:
+            continue
     organisation = values.get("organisation")
     new = record_from_values(
         pk=0,
@@ -222,16 +228,10 @@ def likely_matches(*, values: dict[str, Any], user: Any = None, limit: int = 5) 
         city=values.get("city", ""),
         organisation=organisation.name if organisation else "",
         emails=values.get("emails", []),
-        phones=values.get("phones", []),
+        phones=[f"+{index}" for index in indexes],  # compared like load_records reads them (blind indexes)
     )
     last = search_key(values.get("last_name", ""))
     query = Q(last_name_key=last) | Q(first_name_key=last) if last else Q(pk__in=[])
-    indexes = []
-    for phone in values.get("phones", []):
-        try:
-            indexes.append(blind_index(normalise_phone(phone)))
-        except ValidationError:
-            continue
     if indexes:
         query |= Q(points__kind=ContactPointKind.PHONE, points__value_index__in=indexes)
     contacts = Contact.objects.restrict(user, "view") if user is not None else Contact.objects.live()
@@ -244,3 +244,114 @@ def likely_matches(*, values: dict[str, Any], user: Any = None, limit: int = 5) 
     scored.sort(key=lambda item: -item[1].total)
     by_id = Contact.objects.in_bulk([pk for pk, _score in scored[:limit]])
     return [(by_id[pk], score) for pk, score in scored[:limit] if pk in by_id]
+
+
+IMPORT_MATCH_LIMIT = 3  # likely matches named per import row
+
+
+def likely_matches_many(rows: list[dict[str, Any]], limit: int = IMPORT_MATCH_LIMIT) -> list[list[tuple[int, Any]]]:
+    """For each row about to be created, the live contacts it likely duplicates (score ≥ review), best first.
+
+    For an import chunk: one query finds the contacts any row may match, through what is indexed (the
+    same surname with the same postcode, birth date or first name; names swapped; a shared phone, by its
+    blind index), then each row is scored against its own share of them like a run would. A row is a
+    dict of contact values plus `emails`, `phone_indexes` and `organisation` (a name).
+    """
+    from ..models import ContactPoint, search_key
+
+    new = [
+        record_from_values(
+            pk=0,
+            first_name=row.get("first_name", ""),
+            last_name=row.get("last_name", ""),
+            birth_date=row.get("birth_date"),
+            street=row.get("street", ""),
+            postal_code=row.get("postal_code", ""),
+            city=row.get("city", ""),
+            organisation=row.get("organisation", ""),
+            emails=row.get("emails", []),
+            phones=[f"+{index}" for index in row.get("phone_indexes", [])],  # compared like load_records reads them
+        )
+        for row in rows
+    ]
+    keys = [(search_key(row.get("first_name", "")), search_key(row.get("last_name", ""))) for row in rows]
+    phones = {index for row in rows for index in row.get("phone_indexes", [])}
+    contacts = Contact.objects.live()
+    found = contacts.filter(pk__in=_nearby_ids(rows, keys)).values_list(
+        "pk", "first_name_key", "last_name_key", "birth_date", "postal_code"
+    )
+    by_name: dict[str, list[tuple]] = {}
+    for row_found in found:
+        by_name.setdefault(row_found[2], []).append(row_found)
+        if row_found[1] != row_found[2]:
+            by_name.setdefault(row_found[1], []).append(row_found)
+    by_phone: dict[str, set[int]] = {}
+    if phones:
+        points = ContactPoint.objects.filter(
+            kind=ContactPointKind.PHONE, value_index__in=phones, contact__in=contacts
+        ).values_list("value_index", "contact_id")
+        for index, pk in points[:20_000]:
+            by_phone.setdefault(index, set()).add(pk)
+    wanted = []
+    for row, (first, last) in zip(rows, keys, strict=True):
+        ids = {pk for i in row.get("phone_indexes", []) for pk in by_phone.get(i, ())}
+        for pk, other_first, other_last, birth, code in (*by_name.get(last, ()), *by_name.get(first, ())):
+            close = (birth is not None and birth == row.get("birth_date")) or (code and code == row.get("postal_code"))
+            if (
+                (other_last == last and (close or other_first == first))
+                or (other_first == first and close)
+                or (other_first == last and other_last == first)
+            ):
+                ids.add(pk)
+        wanted.append(ids)
+    records = {r.id: r for r in load_records({pk for ids in wanted for pk in ids})}
+    result = []
+    for record, ids in zip(new, wanted, strict=True):
+        scored = []
+        for pk in ids:
+            if pk in records:
+                score = score_pair(record, records[pk])
+                if score.total >= REVIEW_THRESHOLD:
+                    scored.append((pk, score))
+        scored.sort(key=lambda item: (-item[1].total, item[0]))
+        result.append(scored[:limit])
+    return result
+
+
+def _nearby_ids(rows: list[dict[str, Any]], keys: list[tuple[str, str]]) -> list[int]:
+    """Ids of the contacts sharing with one row: both names, or a name with its postcode or birth date, or
+    both names swapped. One query; each pair of values is one probe of an index or a hash join, so the
+    answer stays small whatever the size of the database (no cross product of the chunk's values)."""
+    table = connection.ops.quote_name(Contact._meta.db_table)
+    both = list(zip(rows, keys, strict=True))
+    probes = {
+        "c.first_name_key = k.a AND c.last_name_key = k.b": [(f, la) for f, la in keys if f and la],
+        "c.first_name_key = k.b AND c.last_name_key = k.a": [(f, la) for f, la in keys if f and la],
+        "c.last_name_key = k.a AND c.postal_code = k.b": [
+            (la, r.get("postal_code")) for r, (_f, la) in both if la and r.get("postal_code")
+        ],
+        "c.first_name_key = k.a AND c.postal_code = k.b": [
+            (f, r.get("postal_code")) for r, (f, _la) in both if f and r.get("postal_code")
+        ],
+        "c.last_name_key = k.a AND c.birth_date = k.b::date": [
+            (la, r["birth_date"].isoformat()) for r, (_f, la) in both if la and r.get("birth_date")
+        ],
+        "c.first_name_key = k.a AND c.birth_date = k.b::date": [
+            (f, r["birth_date"].isoformat()) for r, (f, _la) in both if f and r.get("birth_date")
+        ],
+    }
+    parts, params = [], []
+    for condition, values in probes.items():
+        if values:
+            parts.append(f"SELECT c.id FROM {table} c JOIN unnest(%s::text[], %s::text[]) AS k(a, b) ON {condition}")
+            params += [[a for a, _b in values], [b for _a, b in values]]
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(parts), params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def candidates_store(pairs: list[tuple[int, int, Any]]) -> int:
+    """Store pairs found outside a run (an import row against an existing contact) in the review queue."""
+    return _store(None, [(min(a, b), max(a, b), score) for a, b, score in pairs if a != b])

@@ -50,6 +50,7 @@ from .validation import Candidate, RowValidator, reason
 from .writer import ChunkWriter, Reserved
 
 CHUNK_SIZE = 5_000
+LIKELY_DUPLICATE = "likely_duplicate"  # created, with a warning: likely the same person as an existing contact
 ERASED = "erased"  # the report's outcome for a row of a person erased since the upload (counted as skipped)
 
 
@@ -180,6 +181,8 @@ class ImportPipeline:
                 if self.commit:
                     committer.submit(self._commit, plan, reserved, rows[-1][0], len(rows), outcome, started)
                 else:
+                    plan.entries.extend(_warn(plan.creates, _likely_matches(plan.creates)))
+                    plan.entries.sort(key=lambda entry: entry["line"])
                     self._count(outcome, plan.creates, len(plan.merges), plan.entries)
                     self._chunk_done(outcome, rows[-1][0], len(rows), started)
             committer.wait()
@@ -228,11 +231,12 @@ class ImportPipeline:
     def _count(outcome: Outcome, creates: list[Candidate], merged: int, entries: list[dict[str, Any]]) -> None:
         counts = outcome.counts
         rejected = sum(1 for entry in entries if entry["outcome"] == "rejected")
+        warned = sum(1 for entry in entries if entry["outcome"] == LIKELY_DUPLICATE)  # created: counted there
         counts.created += len(creates)
         counts.merged += merged
         counts.rejected += rejected
-        counts.skipped += len(entries) - rejected
-        counts.total += len(creates) + merged + len(entries)
+        counts.skipped += len(entries) - rejected - warned
+        counts.total += len(creates) + merged + len(entries) - warned
         outcome.report.extend(entries)
 
     # ------------------------------------------------------------------ run
@@ -250,11 +254,13 @@ class ImportPipeline:
             organisation_ids = self.writer.organisations(names)
             tag_ids = self.writer.tags({t for c in (*plan.creates, *(m[0] for m in plan.merges)) for t in c.tags})
             if plan.creates:
+                likely = _likely_matches(plan.creates)
                 ids = self.writer.contacts(
                     plan.creates, organisation_ids=organisation_ids, tag_ids=tag_ids, reserved=reserved
                 )
                 for candidate, pk in zip(plan.creates, ids, strict=True):
                     self.duplicates.created(candidate.line, pk)
+                plan.entries.extend(_warn(plan.creates, likely, ids))
             merged = 0
             for candidate, target in plan.merges:
                 resolved = self.duplicates.resolve(target)
@@ -323,6 +329,55 @@ class ImportPipeline:
         except ValidationError as error:
             return [reason(str(name), ValidationError(messages)) for name, messages in error.message_dict.items()]
         return []
+
+
+def _likely_matches(creates: list[Candidate]) -> list[list[tuple[int, Any]]]:
+    """For each row about to be created, the existing contacts it likely duplicates (crm.dedup scoring).
+
+    Only rows that no e-mail or external id matched reach here: those are skipped or merged already.
+    """
+    from ..dedup.jobs import likely_matches_many
+
+    return likely_matches_many(
+        [
+            {
+                **c.fields,
+                "emails": c.emails,
+                "phone_indexes": c.phone_indexes,
+                "organisation": c.organisation,
+            }
+            for c in creates
+        ]
+    )
+
+
+def _warn(
+    creates: list[Candidate], likely: list[list[tuple[int, Any]]], ids: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """A report entry per created row that likely duplicates an existing contact; with `ids` (the rows were
+    written), each pair also joins the duplicate review queue."""
+    from ..dedup.jobs import candidates_store
+    from ..dedup.reasons import reason_label
+
+    entries, pairs = [], []
+    for index, (candidate, matches) in enumerate(zip(creates, likely, strict=True)):
+        if not matches:
+            continue
+        reasons = [
+            _("imported, but likely the same person as contact #%(id)s (score %(score)s: %(reasons)s)")
+            % {
+                "id": pk,
+                "score": f"{score.total:g}",
+                "reasons": ", ".join(str(reason_label(code, value)) for code, value in score.reasons[:4]),
+            }
+            for pk, score in matches
+        ]
+        entries.append(report_entry(candidate.line, LIKELY_DUPLICATE, reasons))
+        if ids is not None:
+            pairs.extend((ids[index], pk, score) for pk, score in matches)
+    if pairs:
+        candidates_store(pairs)
+    return entries
 
 
 def _commit_without_waiting_for_the_disk() -> None:

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
+from crm.dedup.jobs import likely_matches
 from crm.dedup.merge import candidate_dismiss
 from crm.models import Contact, DedupRun, DuplicateCandidate, ExternalId
 
@@ -123,3 +124,15 @@ def test_a_new_contact_that_looks_like_an_existing_one_warns_once_then_saves(rol
     assert not Contact.objects.filter(first_name="Bob").exists()
     saved = client.post("/contacts/new/", {**data, "confirm_not_duplicate": "1"})
     assert saved.status_code == 302 and Contact.objects.filter(first_name="Bob").exists()
+
+
+@pytest.mark.django_db
+def test_a_shared_phone_counts_for_a_likely_match_before_saving_a_contact():
+    # the stored phone is read by its blind index: the new contact's number must be compared the same way
+    existing = ContactFactory(first_name="Anne", last_name="Durand", phones=["+33612345678"])
+
+    matches = likely_matches(values={"first_name": "Anne", "last_name": "Durand", "phones": ["06 12 34 56 78"]})
+
+    assert [contact.pk for contact, _score in matches] == [existing.pk]
+    codes = [code for code, _value in matches[0][1].reasons]
+    assert "phone_same" in codes and "phone_different" not in codes
