@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.decorators import staff_permission_required
+from crm.forms import add_service_errors
 from crm.models import Contact
 from dsar.models import ErasureRun, Request
 
@@ -42,6 +44,17 @@ def _back(case: Request) -> HttpResponse:
     return redirect("dsar:request_detail", pk=case.pk)
 
 
+def _carry_out(request: HttpRequest, case: Request, action: Callable[[], object], done: str) -> HttpResponse:
+    """Run a fulfilment service; its refusal becomes an error message, its success `done`; back to the case."""
+    try:
+        action()
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, done)
+    return _back(case)
+
+
 def fulfilment_context(case: Request) -> dict[str, Any]:
     """What the fulfilment page (and the request page's actions section) shows."""
     return {
@@ -67,26 +80,24 @@ def fulfilment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def access_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _request(pk)
-    try:
-        files.access_report_create(request=case)
-    except ValidationError as error:
-        _error(request, error)
-    else:
-        messages.success(request, _("The access report is ready; the download link was sent to the requester."))
-    return _back(case)
+    return _carry_out(
+        request,
+        case,
+        lambda: files.access_report_create(request=case),
+        _("The access report is ready; the download link was sent to the requester."),
+    )
 
 
 @staff_permission_required(*FULFIL)
 @require_POST
 def portability_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _request(pk)
-    try:
-        files.portability_export_create(request=case)
-    except ValidationError as error:
-        _error(request, error)
-    else:
-        messages.success(request, _("The export is ready; the download link was sent to the requester."))
-    return _back(case)
+    return _carry_out(
+        request,
+        case,
+        lambda: files.portability_export_create(request=case),
+        _("The export is ready; the download link was sent to the requester."),
+    )
 
 
 @staff_permission_required(*FULFIL, "crm.change_contact")
@@ -102,11 +113,7 @@ def rectify(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
                 request=case, contact=contact, changes=changes, emails=emails, phones=phones
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Corrected: %s. The requester was told.") % ", ".join(changed))
             return _back(case)
@@ -147,26 +154,24 @@ def restrict(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return _back(case)
-    try:
-        rights.restriction_place(request=case, contact=contact, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        _error(request, error)
-    else:
-        messages.success(request, _("The contact is restricted for this request."))
-    return _back(case)
+    return _carry_out(
+        request,
+        case,
+        lambda: rights.restriction_place(request=case, contact=contact, reason=form.cleaned_data["reason"]),
+        _("The contact is restricted for this request."),
+    )
 
 
 @staff_permission_required(*FULFIL)
 @require_POST
 def object_marketing(request: HttpRequest, pk: int) -> HttpResponse:
     case = _request(pk)
-    try:
-        rights.objection_marketing(request=case)
-    except ValidationError as error:
-        _error(request, error)
-    else:
-        messages.success(request, _("The objection to direct marketing is applied."))
-    return _back(case)
+    return _carry_out(
+        request,
+        case,
+        lambda: rights.objection_marketing(request=case),
+        _("The objection to direct marketing is applied."),
+    )
 
 
 @staff_permission_required(*FULFIL)
@@ -179,11 +184,7 @@ def object_decide(request: HttpRequest, pk: int, contact_id: int) -> HttpRespons
         try:
             rights.objection_decide(request=case, contact=contact, **form.cleaned_data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The decision is recorded and the requester told."))
             return _back(case)

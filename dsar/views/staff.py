@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.deadlines import art12_days_left, art12_extension_open, local_today
 from core.decorators import staff_permission_required
+from crm.forms import add_service_errors
 from crm.models import Contact
 
 from .. import selectors, services
@@ -95,7 +96,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 assignee=data["assignee"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Request %(reference)s registered.") % {"reference": created.reference})
             return redirect("dsar:request_detail", pk=created.pk)
@@ -104,14 +105,6 @@ def request_create(request: HttpRequest) -> HttpResponse:
         "dsar/request_form.html",
         {"form": form, "title": _("Register a request"), "form_id": "request-register-form"},
     )
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _fulfilment_template() -> str | None:
@@ -178,7 +171,7 @@ def _action(
         try:
             perform(case, form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect(reverse("dsar:request_detail", args=[pk]))
