@@ -410,6 +410,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LegalBasisEnum": "registry.choices.LegalBasis",
         "ConsentChannelEnum": "consent.models.Channel",
+        "LanguageEnum": "django.conf.settings.LANGUAGES",
+        "ExtensionCategoryEnum": "dsar.models.ExtensionCategory",
+        "RefusalGroundEnum": "dsar.models.RefusalGround",
+        "DataCategoryEnum": "core.subject_data.Category",
     },
 }
 

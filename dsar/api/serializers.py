@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from core.api import StrictCharField, StrictPrimaryKeyRelatedField, UtcDateTimeField
@@ -98,7 +99,7 @@ class RequestCreateSerializer(serializers.Serializer):
     details = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
     channel = serializers.ChoiceField(choices=[c for c in RequestChannel.choices if c[0] != RequestChannel.WEB])
     received_at = serializers.DateTimeField(help_text="The actual date of receipt: the deadline runs from it.")
-    language = serializers.ChoiceField(choices=["en", "fr"], default="fr")
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, default="fr")
     assignee = StrictPrimaryKeyRelatedField(
         queryset=handlers(), required=False, help_text="A staff member who may handle requests."
     )

@@ -23,6 +23,9 @@ RUN_THROUGH_A_WORKER = {
     "retention.tasks.evaluate_policies": (
         "retention.test_worker::test_the_daily_evaluation_purges_contacts_deleted_by_staff_through_a_real_worker"
     ),
+    "retention.tasks.send_repermission_requests": (
+        "retention.test_worker::test_the_daily_re_permission_requests_go_out_through_a_real_worker"
+    ),
     "retention.tasks.purge_run_execute": (
         "retention.test_worker::test_the_daily_evaluation_purges_contacts_deleted_by_staff_through_a_real_worker"
     ),

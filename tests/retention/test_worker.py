@@ -18,9 +18,9 @@ from django.utils import timezone
 from core.models import OutboxMessage
 from crm.models import Contact, ContactPoint
 from crm.services import contact_delete
-from retention.models import PurgeRun, RetentionPolicy, RunStatus
-from retention.services import purge_run_approve, purge_run_batch, purge_run_preview
-from retention.tasks import evaluate_policies
+from retention.models import PurgeRun, RepermissionRequest, RetentionPolicy, RunStatus
+from retention.services import policy_update, purge_run_approve, purge_run_batch, purge_run_preview
+from retention.tasks import evaluate_policies, send_repermission_requests
 
 from ..factories import ContactFactory, UserFactory
 from ..worker import BASE_DIR, worker_environment
@@ -107,3 +107,19 @@ def test_the_daily_evaluation_purges_contacts_deleted_by_staff_through_a_real_wo
     assert not Contact.history.filter(id__in=old_pks).exists()
     run = PurgeRun.objects.filter(policy__key="deleted-contacts").latest("pk")
     worker.wait_until(lambda: PurgeRun.objects.get(pk=run.pk).status == RunStatus.DONE, "the run's end")
+
+
+def test_the_daily_re_permission_requests_go_out_through_a_real_worker(worker, prospects_policy, old_prospect):
+    # given a policy that asks 30 days before the end, and a prospect whose period ends in ten days
+    policy = policy_update(policy=prospects_policy, repermission_days=30)
+    RetentionPolicy.objects.filter(pk=policy.pk).update(approved_version=policy.version)
+    due = old_prospect(collected_at=timezone.now() - timedelta(days=3 * 365 - 10), emails=["due@example.com"])
+    not_yet = old_prospect(collected_at=timezone.now() - timedelta(days=365), emails=["later@example.com"])
+
+    # when beat queues the daily task
+    send_repermission_requests.delay()
+
+    # then the worker asks the one whose period ends soon, through the outbox, and no one else
+    worker.wait_until(lambda: RepermissionRequest.objects.filter(contact=due).exists(), "the re-permission request")
+    assert OutboxMessage.objects.filter(contact=due, template="retention_repermission").exists()
+    assert not RepermissionRequest.objects.filter(contact=not_yet).exists()
