@@ -134,11 +134,12 @@ def _stop(process: subprocess.Popen) -> None:
 
 @dataclass
 class Target:
-    """GET requests cycling through `urls`, with `cookies` (a session) or none."""
+    """GET requests cycling through `urls`, with `cookies` (a session) or none, and `headers` (an API key)."""
 
     name: str
     urls: list[str]
     cookies: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
     samples: list[float] = field(default_factory=list)  # ms, one per request
     seconds: float = 0.0  # wall time of this target's rounds
 
@@ -170,7 +171,11 @@ async def _measure(
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     clients = {
         target.name: httpx.AsyncClient(
-            base_url=base_url, cookies=target.cookies, limits=limits, timeout=REQUEST_TIMEOUT_SECONDS
+            base_url=base_url,
+            cookies=target.cookies,
+            headers=target.headers,
+            limits=limits,
+            timeout=REQUEST_TIMEOUT_SECONDS,
         )
         for target in targets
     }

@@ -18,7 +18,7 @@ from bench import common, run_all
 SIZE = 1_000
 
 
-SERVED_SCRIPTS = {"bench.bench_http"}  # they need committed data (another process reads it)
+SERVED_SCRIPTS = {"bench.bench_http", "bench.bench_consent_http"}  # they need committed data (another process reads it)
 
 
 @pytest.fixture
