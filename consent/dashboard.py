@@ -58,7 +58,7 @@ def contacted_without_basis() -> int:
 
 def register_figures() -> None:
     figures.register("consent.rates", rates_per_purpose)
-    figures.register("consent.contacted_without_basis", contacted_without_basis, every=900)
+    figures.register("consent.contacted_without_basis", contacted_without_basis, every=900, default=0)
 
 
 def consent_panel(request: HttpRequest) -> Panel | None:

@@ -88,6 +88,21 @@ def test_a_figure_that_fails_keeps_its_last_value_and_the_others_refresh():
         Figure.objects.filter(key__startswith="test.").delete()
 
 
+def test_a_slow_figure_never_computed_shows_its_default_and_asks_the_job(
+    client, dpo_user, django_capture_on_commit_callbacks
+):
+    # given a fresh installation: no figure computed yet
+    client.force_login(dpo_user)
+
+    # when the DPO opens the dashboard, the quick figures are computed at once, the slow ones (minutes at a
+    # million contacts) show their default and the figures job is queued
+    with django_capture_on_commit_callbacks() as callbacks:
+        html = client.get("/dashboard/").content.decode()
+    assert Figure.objects.filter(key="crm.contacts").exists()
+    assert not Figure.objects.filter(key="crm.data_quality").exists()
+    assert 'id="data-quality"' in html and callbacks
+
+
 def test_every_panel_links_to_the_list_behind_it_and_every_chart_has_a_table(client, dpo_user):
     figures.figures_refresh()
     client.force_login(dpo_user)
@@ -166,6 +181,7 @@ def test_no_digest_on_a_quiet_day(settings):
 
 def test_the_api_returns_every_figure_and_the_alerts(client, dpo_user, sales_user):
     _breach(70)
+    figures.figures_refresh()
     client.force_login(dpo_user)
 
     body = client.get("/api/v1/dashboard/").json()
