@@ -199,3 +199,35 @@ def test_the_auditor_sees_the_dashboard_but_a_sales_user_does_not(client):
     assert client.get("/dashboard/").status_code == 200
     client.force_login(UserFactory(username="sid", roles=[roles.SALES]))
     assert client.get("/dashboard/").status_code == 403
+
+
+def test_a_user_reading_far_more_records_than_usual_alerts_the_dpo(settings):
+    from crm.dashboard import reading_alerts
+    from crm.models import AccessChannel, ContactAccess
+
+    settings.ALERT_READ_FACTOR, settings.ALERT_READ_MINIMUM = 5, 200
+    contact = ContactFactory()
+    reader = UserFactory(username="rita", roles=[roles.SUPPORT])
+    steady = UserFactory(username="steve", roles=[roles.SUPPORT])
+    earlier = timezone.now() - timedelta(days=10)
+
+    def read(user, count, at=None):
+        rows = ContactAccess.objects.bulk_create(
+            ContactAccess(
+                contact=contact, channel=AccessChannel.PAGE, actor_kind="user", actor_label=user.username, user=user
+            )
+            for _ in range(count)
+        )
+        if at is not None:
+            ContactAccess.objects.filter(pk__in=[row.pk for row in rows]).update(accessed_at=at)
+
+    # rita usually reads about 10 a day and read 400 today; steve reads 300 a day, as usual
+    read(reader, 300, earlier)
+    read(reader, 400)
+    read(steady, 9000, earlier)
+    read(steady, 300)
+    figures.figures_refresh(keys=["crm.reading_volume"])
+
+    alerts = reading_alerts()
+
+    assert [alert.title for alert in alerts] == ["Unusual reading: rita opened 400 records in 24 h"]
