@@ -58,7 +58,7 @@ def contacted_without_basis() -> int:
 
 def register_figures() -> None:
     figures.register("consent.rates", rates_per_purpose)
-    figures.register("consent.contacted_without_basis", contacted_without_basis, every=900)
+    figures.register("consent.contacted_without_basis", contacted_without_basis, every=900, default=0)
 
 
 def consent_panel(request: HttpRequest) -> Panel | None:
@@ -117,7 +117,8 @@ PROOF_SAMPLE_SIZE = 50
 
 def consent_proof_section(pack: Any) -> dict[str, bytes]:
     """A sample of consent proofs per purpose (the latest given or confirmed ones): by contact id, with the
-    wording version, method, form and who recorded it; no name, address, IP address or browser."""
+    wording version, method, whether a form and a page were recorded, and who recorded it; no name, address,
+    IP address, browser or free text."""
     import csv
     import io
 
@@ -134,7 +135,7 @@ def consent_proof_section(pack: Any) -> dict[str, bytes]:
             "method",
             "wording_version",
             "wording_language",
-            "form",
+            "form_recorded",
             "page_recorded",
             "recorded_by",
             "recorded_at",
@@ -158,7 +159,7 @@ def consent_proof_section(pack: Any) -> dict[str, bytes]:
                     e.method,
                     e.wording.version if e.wording else "",
                     e.wording.language if e.wording else "",
-                    e.form_id,
+                    "yes" if e.form_id else "no",
                     "yes" if e.source_url else "no",
                     e.recorded_by,
                     e.recorded_at.isoformat(),

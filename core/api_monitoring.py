@@ -38,7 +38,7 @@ def perms_required(*perms: str) -> type[BasePermission]:
 class FigureSerializer(serializers.Serializer):
     key = serializers.CharField()
     value = serializers.JSONField()
-    computed_at = serializers.DateTimeField()
+    computed_at = serializers.DateTimeField(allow_null=True, help_text="Null until the figures job computed it once.")
 
 
 class AlertSerializer(serializers.Serializer):

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 Compute = Callable[[], Any]
 _computations: dict[str, Compute] = {}
 _intervals: dict[str, int] = {}
+_defaults: dict[str, Any] = {}
 DEFAULT_EVERY_SECONDS = 300
 
 
@@ -42,17 +43,19 @@ DEFAULT_EVERY_SECONDS = 300
 class Reading:
     key: str
     value: Any
-    computed_at: datetime
-
-    @property
-    def age_seconds(self) -> float:
-        return (timezone.now() - self.computed_at).total_seconds()
+    computed_at: datetime | None  # None: not computed yet (the registered default)
 
 
-def register(key: str, compute: Compute, *, every: int = DEFAULT_EVERY_SECONDS) -> Compute:
-    """Declare the figure `key`, computed by `compute()` (a JSON-serialisable value) at most every `every` s."""
+def register(key: str, compute: Compute, *, every: int = DEFAULT_EVERY_SECONDS, default: Any = None) -> Compute:
+    """Declare the figure `key`, computed by `compute()` (a JSON-serialisable value) at most every `every` s.
+
+    A figure too slow to compute during a request (minutes over a large base) gives a `default`: until the
+    job has computed it once, pages read the default (with no computation time) and the job is asked to run.
+    """
     _computations[key] = compute
     _intervals[key] = every
+    if default is not None:
+        _defaults[key] = default
     return compute
 
 
@@ -133,6 +136,11 @@ def figures_read(keys: Iterable[str]) -> dict[str, Reading]:
     rows = Figure.objects.filter(key__in=wanted).values_list("key", "value", "computed_at")
     readings = {key: Reading(key, value, computed_at) for key, value, computed_at in rows}
     missing = [key for key in wanted if key not in readings and key in _computations]
+    slow = [key for key in missing if key in _defaults]
+    if slow:
+        _ask_the_job()
+        readings.update({key: Reading(key, _defaults[key], None) for key in slow})
+        missing = [key for key in missing if key not in _defaults]
     if missing:
         figures_refresh(keys=missing)
         rows = Figure.objects.filter(key__in=missing).values_list("key", "value", "computed_at")
@@ -147,5 +155,14 @@ def figure_value(key: str, default: Any = None) -> Any:
 
 def oldest(readings: Iterable[Reading]) -> datetime | None:
     """When the oldest of `readings` was computed: what a panel says about its freshness."""
-    times = [reading.computed_at for reading in readings]
+    times = [reading.computed_at for reading in readings if reading.computed_at is not None]
     return min(times) if times else None
+
+
+def _ask_the_job() -> None:
+    """Queue the figures job (after the transaction): a slow figure never computed yet is computed there."""
+    from django.db import transaction
+
+    from .tasks import refresh_figures
+
+    transaction.on_commit(refresh_figures.delay)

@@ -158,9 +158,14 @@ def register_figures() -> None:
     figures.register("crm.art19_open", art19_open)
     figures.register("crm.api_keys_expiring", api_keys_expiring, every=3600)
     figures.register("crm.large_exports", large_exports)
-    figures.register("crm.data_quality", data_quality, every=3600)
+    figures.register(
+        "crm.data_quality",
+        data_quality,
+        every=3600,
+        default={"invalid_emails": 0, "invalid_phones": 0, "missing_provenance": 0, "unreachable": 0},
+    )
     figures.register("crm.exports_by_user", exports_by_user)
-    figures.register("crm.reading_volume", reading_volume, every=900)
+    figures.register("crm.reading_volume", reading_volume, every=900, default=[])
 
 
 # --------------------------------------------------------------------------- home and dashboard

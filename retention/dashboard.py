@@ -32,7 +32,7 @@ def purged_per_month() -> list[list[Any]]:
 
 
 def register_figures() -> None:
-    figures.register("retention.past_retention", past_retention, every=900)
+    figures.register("retention.past_retention", past_retention, every=900, default=[])
     figures.register("retention.purged_per_month", purged_per_month)
 
 

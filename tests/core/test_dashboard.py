@@ -100,6 +100,21 @@ def test_a_figure_that_fails_keeps_its_last_value_and_the_others_refresh():
         Figure.objects.filter(key__startswith="test.").delete()
 
 
+def test_a_slow_figure_never_computed_shows_its_default_and_asks_the_job(
+    client, dpo_user, django_capture_on_commit_callbacks
+):
+    # given a fresh installation: no figure computed yet
+    client.force_login(dpo_user)
+
+    # when the DPO opens the dashboard, the quick figures are computed at once, the slow ones (minutes at a
+    # million contacts) show their default and the figures job is queued
+    with django_capture_on_commit_callbacks() as callbacks:
+        html = client.get("/dashboard/").content.decode()
+    assert Figure.objects.filter(key="crm.contacts").exists()
+    assert not Figure.objects.filter(key="crm.data_quality").exists()
+    assert 'id="data-quality"' in html and callbacks
+
+
 def test_every_panel_links_to_the_list_behind_it_and_every_chart_has_a_table(client, dpo_user):
     figures.figures_refresh()
     client.force_login(dpo_user)
@@ -184,6 +199,7 @@ def test_no_digest_on_a_quiet_day(settings):
 
 def test_the_api_returns_every_figure_and_the_alerts(client, dpo_user, sales_user):
     _breach(70)
+    figures.figures_refresh()
     client.force_login(dpo_user)
 
     body = client.get("/api/v1/dashboard/").json()
@@ -251,3 +267,35 @@ def test_the_duplicates_panel_counts_pending_pairs_for_reviewers(client, dpo_use
         candidate_dismiss(candidate=DuplicateCandidate.objects.get(status="pending"))
     html = client.get("/dashboard/").content.decode()
     assert 'data-figure="duplicates_pending">0<' in html[html.index('id="panel-duplicates"') :]
+
+
+def test_a_user_reading_far_more_records_than_usual_alerts_the_dpo(settings):
+    from crm.dashboard import reading_alerts
+    from crm.models import AccessChannel, ContactAccess
+
+    settings.ALERT_READ_FACTOR, settings.ALERT_READ_MINIMUM = 5, 200
+    contact = ContactFactory()
+    reader = UserFactory(username="rita", roles=[roles.SUPPORT])
+    steady = UserFactory(username="steve", roles=[roles.SUPPORT])
+    earlier = timezone.now() - timedelta(days=10)
+
+    def read(user, count, at=None):
+        rows = ContactAccess.objects.bulk_create(
+            ContactAccess(
+                contact=contact, channel=AccessChannel.PAGE, actor_kind="user", actor_label=user.username, user=user
+            )
+            for _ in range(count)
+        )
+        if at is not None:
+            ContactAccess.objects.filter(pk__in=[row.pk for row in rows]).update(accessed_at=at)
+
+    # rita usually reads about 10 a day and read 400 today; steve reads 300 a day, as usual
+    read(reader, 300, earlier)
+    read(reader, 400)
+    read(steady, 9000, earlier)
+    read(steady, 300)
+    figures.figures_refresh(keys=["crm.reading_volume"])
+
+    alerts = reading_alerts()
+
+    assert [alert.title for alert in alerts] == ["Unusual reading: rita opened 400 records in 24 h"]

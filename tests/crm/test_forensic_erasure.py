@@ -542,6 +542,21 @@ def fulfil_a_request(journey: Journey) -> None:
     ok(journey.dpo.post(decide, data), 302)
 
 
+def watch_the_dashboard_and_produce_an_evidence_pack(journey: Journey) -> None:
+    """The figures job runs, the DPO opens the dashboard, searches the audit trail for the person, and produces an
+    evidence pack (built here as the worker would): figures, digest and pack hold ids and counts only."""
+    from core.evidence import evidence_pack_build
+    from core.figures import figures_refresh
+    from core.models import EvidencePack
+
+    figures_refresh()
+    ok(journey.dpo.get(reverse("dashboard")))
+    ok(journey.dpo.get(reverse("audit:explorer"), {"object": str(journey.contact_id)}))
+    ok(journey.dpo.post(reverse("evidence:create")), 302)
+    pack = evidence_pack_build(pack_id=EvidencePack.objects.latest("pk").pk)
+    assert pack is not None and pack.status == "done", pack and pack.error
+
+
 STEPS: list[Callable[[Journey], None]] = [
     create_through_the_ui,
     search_by_email_and_phone,
@@ -565,6 +580,7 @@ STEPS: list[Callable[[Journey], None]] = [
     place_and_lift_a_legal_hold,
     fulfil_a_request,
     merge_a_duplicate,
+    watch_the_dashboard_and_produce_an_evidence_pack,
     delete_restore_delete,
     open_the_archived_record,
 ]
@@ -710,6 +726,7 @@ def journey(cast, settings, tmp_path, eager_celery) -> Iterator[Journey]:
 # removes nothing). A new periodic task must be added here, so that a new purge takes part in the test.
 PERIODIC_TASKS: dict[str, Callable[..., tuple] | None] = {
     "core.tasks.heartbeat": None,
+    # Aggregates (counts, per-month series, staff users' names) and the DPO's digest: nothing about the person.
     "core.tasks.refresh_figures": None,
     "core.tasks.send_alert_digest": None,
     "crm.tasks.send_art14_notices": None,
