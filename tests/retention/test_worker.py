@@ -10,9 +10,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg2
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.models import OutboxMessage
@@ -28,13 +29,32 @@ from ..worker import BASE_DIR, worker_environment
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 CONTACTS = 120
+BATCH_SIZE = 5
+BATCHES_BEFORE_KILL = 5
 
 
 def _start_worker(log) -> subprocess.Popen:
-    env = {**worker_environment(Path(settings.MEDIA_ROOT)), "RETENTION_PURGE_BATCH_SIZE": "5"}
+    env = {**worker_environment(Path(settings.MEDIA_ROOT)), "RETENTION_PURGE_BATCH_SIZE": str(BATCH_SIZE)}
     argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "purge", "--pool=solo", "-c", "1"]
     argv += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"purge-{os.getpid()}@%h"]
     return subprocess.Popen(argv, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _lock_contact(pk: int) -> psycopg2.extensions.connection:
+    """Another session holding a contact's row lock: the batch that reaches it waits."""
+    params = connection.get_connection_params()
+    blocker = psycopg2.connect(**params)
+    with blocker.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {Contact._meta.db_table} WHERE id = %s FOR UPDATE", [pk])
+    return blocker
+
+
+def _worker_waits_on_a_lock(blocker: psycopg2.extensions.connection) -> bool:
+    with blocker.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def _state(pk: int) -> tuple[bool, int, int, int]:
@@ -58,24 +78,30 @@ def test_a_worker_killed_mid_run_leaves_each_contact_whole_or_gone_and_a_rerun_c
     before = {contact.pk: _state(contact.pk) for contact in contacts}
     dpo = UserFactory(username="dpo-worker")
 
-    # when the DPO approves the run and the worker is SIGKILLed after a few batches
+    # when the DPO approves the run and the worker is SIGKILLed while its sixth batch waits on a row lock
+    # held by another session (so the kill lands mid-run however fast the purge is)
     run = purge_run_preview(policy=RetentionPolicy.objects.get(key="prospects"))
-    with (tmp_path / "worker.log").open("w") as log:
-        worker = _start_worker(log)
-        try:
-            with transaction.atomic():
-                purge_run_approve(run=run, user=dpo)
-            deadline = time.monotonic() + 60
-            while PurgeRun.objects.get(pk=run.pk).processed < 20 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            os.kill(worker.pid, signal.SIGKILL)
-        finally:
-            worker.wait(timeout=10)
+    blocker = _lock_contact(sorted(before)[BATCHES_BEFORE_KILL * BATCH_SIZE + 2])
+    try:
+        with (tmp_path / "worker.log").open("w") as log:
+            worker = _start_worker(log)
+            try:
+                with transaction.atomic():
+                    purge_run_approve(run=run, user=dpo)
+                deadline = time.monotonic() + 60
+                while not _worker_waits_on_a_lock(blocker) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                os.kill(worker.pid, signal.SIGKILL)
+            finally:
+                worker.wait(timeout=10)
+    finally:
+        blocker.close()  # the dead worker's session rolls back once it gets the lock and finds its client gone
     app.control.purge()
 
-    # then each contact is either untouched or purged everywhere
+    # then the batches committed before the kill stand, the interrupted one left no trace,
+    # and each contact is either untouched or purged everywhere
     run.refresh_from_db()
-    assert run.status == RunStatus.RUNNING and 20 <= run.processed < CONTACTS, (run.status, run.processed)
+    assert (run.status, run.processed) == (RunStatus.RUNNING, BATCHES_BEFORE_KILL * BATCH_SIZE)
     gone = [pk for pk in before if _state(pk) == (False, 0, 0, 0)]
     untouched = [pk for pk in before if _state(pk) == before[pk]]
     assert len(gone) + len(untouched) == CONTACTS
