@@ -32,6 +32,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -202,12 +203,50 @@ def _step_tombstone(merge: ContactMerge, survivor: Contact, merged: Contact) -> 
     DuplicateCandidate.objects.filter(contact_a_id=low, contact_b_id=high).update(
         status=CandidateStatus.MERGED, decided_at=timezone.now(), decided_by=current_actor().label
     )
+    merge.before["repointed_pairs"] = _repoint_pairs(survivor, merged)
+    merge.save(update_fields=["before"])
     audit_event_record(
         action="contact.merged",
         obj=survivor,
         subject_id=survivor.pk,
         data={"survivor": survivor.pk, "merged": merged.pk, "merge": merge.pk, "moved": _counts(merge.moved)},
     )
+
+
+def _repoint_pairs(survivor: Contact, merged: Contact) -> list[list[int]]:
+    """Pairs still to review that name the merged-away record now name the survivor.
+
+    A pair the survivor already has (with any decision) is closed as merged instead, so the queue never
+    shows a pair twice nor one that can no longer be merged. Returns `[id, contact_a, contact_b]` of each
+    pair touched, for the undo.
+    """
+    touched = []
+    pending = DuplicateCandidate.objects.select_for_update().filter(
+        Q(contact_a=merged) | Q(contact_b=merged), status=CandidateStatus.PENDING
+    )
+    for candidate in pending.order_by("pk"):
+        touched.append([candidate.pk, candidate.contact_a_id, candidate.contact_b_id])
+        other = candidate.contact_b_id if candidate.contact_a_id == merged.pk else candidate.contact_a_id
+        low, high = sorted((survivor.pk, other))
+        if DuplicateCandidate.objects.filter(contact_a_id=low, contact_b_id=high).exists():
+            candidate.status, candidate.decided_at = CandidateStatus.MERGED, timezone.now()
+            candidate.decided_by = current_actor().label
+        else:
+            candidate.contact_a_id, candidate.contact_b_id = low, high
+        candidate.save()
+    return touched
+
+
+def _restore_pairs(merge: ContactMerge) -> None:
+    """The undo of `_repoint_pairs`: each touched pair names its two first contacts again, to review."""
+    for pk, contact_a, contact_b in merge.before.get("repointed_pairs", []):
+        DuplicateCandidate.objects.filter(pk=pk).update(
+            contact_a_id=contact_a,
+            contact_b_id=contact_b,
+            status=CandidateStatus.PENDING,
+            decided_at=None,
+            decided_by="",
+        )
 
 
 Step = Callable[[ContactMerge, Contact, Contact], None]
@@ -297,6 +336,7 @@ def contact_merge_undo(*, merge: ContactMerge, now: Any = None) -> ContactMerge:
         DuplicateCandidate.objects.filter(contact_a_id=low, contact_b_id=high).update(
             status=CandidateStatus.PENDING, decided_at=None, decided_by=""
         )
+        _restore_pairs(merge)
         _pending_figure_refresh()
         audit_event_record(
             action="contact.merge_undone",

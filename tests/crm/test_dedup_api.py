@@ -45,8 +45,11 @@ def test_merge_answers_field_errors_then_merges_and_undoes(support_user, candida
     merged = api.post(url, {"survivor": pair.contact_b_id, "choices": {"last_name": "merged"}}, format="json")
     assert merged.status_code == 201, merged.content
     assert Contact.objects.get(pk=pair.contact_b_id).last_name == "Durand"
-    # the other pair named the merged-away record: out of the queue while the merge stands
-    assert api.get("/api/v1/duplicates/").json()["results"] == []
+    # the other pair named the merged-away record: it now names the survivor, still to review
+    queue = api.get("/api/v1/duplicates/").json()["results"]
+    assert [(row["id"], row["contact_a"], row["contact_b"]) for row in queue] == [
+        (candidates[1].pk, pair.contact_b_id, candidates[1].contact_b_id)
+    ]
 
     undone = api.post(f"/api/v1/merges/{merged.json()['id']}/undo/")
     assert undone.status_code == 200 and undone.json()["undone_at"]

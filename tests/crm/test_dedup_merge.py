@@ -229,3 +229,36 @@ def test_a_contact_cannot_be_merged_twice_or_with_itself(pair):
     contacts_merge(survivor=a, merged=b)
     with pytest.raises(MergeRefused):
         contacts_merge(survivor=a, merged=b)
+
+
+def _pairs() -> set[tuple[int, int, str]]:
+    return set(DuplicateCandidate.objects.values_list("contact_a_id", "contact_b_id", "status"))
+
+
+def _pending_pair(first: Contact, second: Contact) -> DuplicateCandidate:
+    low, high = sorted((first.pk, second.pk))
+    return DuplicateCandidate.objects.create(contact_a_id=low, contact_b_id=high, score=0.9, reasons=[["email", 1]])
+
+
+def test_pairs_still_to_review_follow_the_merged_record_to_the_survivor_and_the_undo_puts_them_back(pair):
+    # given a merged pair (a, b), b also paired with c, and with d, which a is already paired with
+    a, b = pair
+    c, d = ContactFactory(), ContactFactory()
+    for first, second in ((a, b), (b, c), (b, d), (a, d)):
+        _pending_pair(first, second)
+    before = _pairs()
+
+    # when b is merged into a
+    merge = contacts_merge(survivor=a, merged=b)
+
+    # then (b, c) is now (a, c) to review; (b, d) is closed since (a, d) is already in the queue
+    low, high = sorted((a.pk, c.pk))
+    b_d = tuple(sorted((b.pk, d.pk)))
+    assert (low, high, "pending") in _pairs()
+    assert (*b_d, "merged") in _pairs()
+    assert not DuplicateCandidate.objects.filter(status="pending", contact_a=b).exists()
+    assert not DuplicateCandidate.objects.filter(status="pending", contact_b=b).exists()
+
+    # and the undo brings back every pair as it was
+    contact_merge_undo(merge=merge)
+    assert _pairs() == before
