@@ -381,7 +381,11 @@ DSAR_REPORT_DAYS = int(env("DSAR_REPORT_DAYS", "7"))
 CONSENT_CONFIRMATION_MAX_AGE = int(env("CONSENT_CONFIRMATION_MAX_AGE", str(7 * 24 * 3600)))
 
 # REST API
+# Proxies in front of the app that append to X-Forwarded-For (README, "Settings"); 0 believes no such header.
+TRUSTED_PROXIES = int(env("TRUSTED_PROXIES", "0"))
+
 REST_FRAMEWORK = {
+    "NUM_PROXIES": TRUSTED_PROXIES,  # the throttles' client address, as core.client.client_address
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",

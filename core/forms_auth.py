@@ -9,7 +9,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .login_guard import account_locked_until, address_blocked, client_address
+from .client import client_address
+from .login_guard import account_locked_until, address_blocked
 
 
 class StaffAuthenticationForm(AuthenticationForm):

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from .actors import Actor
 from .audit import audit_event_record
+from .client import client_address
 from .models import LoginGuard
 
 FORGET_UNLOCKED_AFTER = timedelta(days=1)
@@ -36,11 +37,6 @@ FORGET_UNLOCKED_AFTER = timedelta(days=1)
 
 def _window() -> timedelta:
     return timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-
-
-def client_address(request: HttpRequest | None) -> str:
-    """The address the connection comes from. Behind a proxy, the proxy must set REMOTE_ADDR (README)."""
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
 
 
 def _address_key(address: str) -> str:

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.actors import Actor, acting_as
+from core.client import client_address
 from crm.models import Contact
 
 from .. import services, tokens
@@ -44,7 +45,7 @@ def _proof(request: HttpRequest, form_id: str = "") -> services.Proof:
     return services.Proof(
         form_id=form_id,
         source_url=request.path[:60] + "…",  # the path without the whole token
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_address(request) or None,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
 

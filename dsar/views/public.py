@@ -18,6 +18,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.client import client_address
+
 from .. import ratelimit, services
 from ..forms import PublicRequestForm
 
@@ -60,7 +62,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
     language = public_language(request)
     if request.method == "GET":
         return _render(request, "dsar/public_form.html", {"form": PublicRequestForm()}, language)
-    ip = request.META.get("REMOTE_ADDR", "")
+    ip = client_address(request)
     if not ratelimit.allowed("ip", ip, limit=settings.DSAR_FORM_LIMIT_PER_IP_PER_HOUR, window=ratelimit.HOUR):
         return _render(request, "dsar/public_message.html", {"outcome": "throttled"}, language, status=429)
     with translation.override(language):
