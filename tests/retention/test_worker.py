@@ -50,11 +50,23 @@ def _lock_contact(pk: int) -> psycopg2.extensions.connection:
 
 
 def _worker_waits_on_a_lock(blocker: psycopg2.extensions.connection) -> bool:
-    with blocker.cursor() as cursor:
+    # Asked from the test's own session: inside the blocker's transaction pg_stat_activity is a snapshot.
+    with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [blocker.get_backend_pid()]
         )
         return cursor.fetchone()[0] > 0
+
+
+def _end_the_dead_workers_session(blocker: psycopg2.extensions.connection) -> None:
+    """The killed worker's server session still waits on the lock: end it, as the server would, then unlock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
+            [blocker.get_backend_pid()],
+        )
+    blocker.close()
 
 
 def _state(pk: int) -> tuple[bool, int, int, int]:
@@ -88,14 +100,16 @@ def test_a_worker_killed_mid_run_leaves_each_contact_whole_or_gone_and_a_rerun_c
             try:
                 with transaction.atomic():
                     purge_run_approve(run=run, user=dpo)
-                deadline = time.monotonic() + 60
-                while not _worker_waits_on_a_lock(blocker) and time.monotonic() < deadline:
+                deadline = time.monotonic() + 300  # a worker starts slowly on a loaded machine
+                while not _worker_waits_on_a_lock(blocker):
+                    assert time.monotonic() < deadline and worker.poll() is None, "the worker never reached the lock"
                     time.sleep(0.05)
                 os.kill(worker.pid, signal.SIGKILL)
             finally:
+                worker.kill()  # never leave a worker behind to take the next test's tasks
                 worker.wait(timeout=10)
     finally:
-        blocker.close()  # the dead worker's session rolls back once it gets the lock and finds its client gone
+        _end_the_dead_workers_session(blocker)
     app.control.purge()
 
     # then the batches committed before the kill stand, the interrupted one left no trace,
