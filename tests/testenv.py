@@ -35,7 +35,9 @@ def redis_url_for_this_process(url: str, xdist_worker: str) -> str:
 
 
 os.environ["REDIS_URL"] = redis_url_for_this_process(os.environ["REDIS_URL"], os.environ.get("PYTEST_XDIST_WORKER", ""))
-os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
+# Always this process's database: an xdist worker inherits the environment the controller had when it spawned
+# it, broker included, and a broker shared by the workers lets one's Celery worker take another's tasks.
+os.environ["CELERY_BROKER_URL"] = os.environ["REDIS_URL"]
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", Fernet.generate_key().decode())
 os.environ.setdefault("BLIND_INDEX_KEY", secrets.token_urlsafe(48))
