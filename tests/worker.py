@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pytest
 from django.conf import settings
@@ -62,6 +63,17 @@ def _stop_with_the_test_run() -> None:
     """A worker outliving a killed test run would take the next run's tasks: it gets SIGTERM with its parent."""
     if sys.platform == "linux":
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def start_worker_process(log: IO[str], queues: str, name: str, **settings_env: str) -> subprocess.Popen[bytes]:
+    """A worker of its own on `queues` (a test that kills or times it), its output in `log`.
+
+    `settings_env` overrides settings through the environment, as RETENTION_PURGE_BATCH_SIZE="5".
+    """
+    env = {**worker_environment(Path(settings.MEDIA_ROOT)), **settings_env}
+    argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "--pool=solo", "-c", "1"]
+    argv += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{name}-{os.getpid()}@%h"]
+    return subprocess.Popen(argv, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 @dataclass

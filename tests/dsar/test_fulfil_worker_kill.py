@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,19 +20,12 @@ from dsar.fulfilment.erasure import erasure_run_process, erasure_start
 from dsar.models import ErasureProof, ErasureRun
 
 from ..factories import ContactFactory
-from ..worker import BASE_DIR, worker_environment
+from ..worker import start_worker_process
 from .fulfil_support import verified_request
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 CONTACTS = 60
-
-
-def _start_worker(log) -> subprocess.Popen:
-    argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "purge,default", "--pool=solo", "-c", "1"]
-    argv += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"erase-{os.getpid()}@%h"]
-    env = worker_environment(Path(settings.MEDIA_ROOT))
-    return subprocess.Popen(argv, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def _state(pk: int) -> tuple[bool, int, int, int]:
@@ -64,7 +53,7 @@ def test_a_worker_killed_mid_erasure_leaves_each_contact_whole_or_gone_and_a_rer
 
     # when the erasure is queued and the worker is SIGKILLed after a few contacts
     with (tmp_path / "worker.log").open("w") as log:
-        worker = _start_worker(log)
+        worker = start_worker_process(log, "purge,default", "erase")
         try:
             with transaction.atomic():
                 run = erasure_start(request=request)

@@ -13,7 +13,7 @@ from retention.defaults import default_policies_load
 from retention.models import PurgeRun, RunStatus
 
 from ..factories import UserFactory
-from ..retention.test_worker import _start_worker
+from ..worker import start_worker_process
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def test_the_dpo_previews_approves_and_watches_the_prospect_purge(login, tmp_pat
 
     # approving queues the run; the worker purges it batch by batch while the bar fills up
     with (tmp_path / "worker.log").open("w") as log:
-        worker = _start_worker(log)
+        worker = start_worker_process(log, "purge", "purge", RETENTION_PURGE_BATCH_SIZE="5")  # batch by batch
         try:
             with page.expect_navigation():
                 page.click("#run-approve")

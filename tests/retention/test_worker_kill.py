@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import psycopg2
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -26,20 +22,13 @@ from retention.models import RetentionPolicy, RunStatus
 from retention.services import purge_run_approve, purge_run_batch, purge_run_preview
 
 from ..factories import ContactFactory, UserFactory
-from ..worker import BASE_DIR, worker_environment
+from ..worker import start_worker_process
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 CONTACTS = 120
 BATCH_SIZE = 5
 BATCHES_BEFORE_KILL = 5
-
-
-def _start_worker(log) -> subprocess.Popen:
-    env = {**worker_environment(Path(settings.MEDIA_ROOT)), "RETENTION_PURGE_BATCH_SIZE": str(BATCH_SIZE)}
-    argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "purge", "--pool=solo", "-c", "1"]
-    argv += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"purge-{os.getpid()}@%h"]
-    return subprocess.Popen(argv, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def _lock_contact(pk: int) -> psycopg2.extensions.connection:
@@ -98,7 +87,7 @@ def test_a_worker_killed_mid_run_leaves_each_contact_whole_or_gone_and_a_rerun_c
     blocker = _lock_contact(sorted(before)[BATCHES_BEFORE_KILL * BATCH_SIZE + 2])
     try:
         with (tmp_path / "worker.log").open("w") as log:
-            worker = _start_worker(log)
+            worker = start_worker_process(log, "purge", "purge", RETENTION_PURGE_BATCH_SIZE=str(BATCH_SIZE))
             try:
                 with transaction.atomic():
                     purge_run_approve(run=run, user=dpo)
