@@ -198,13 +198,12 @@ def _step_tombstone(merge: ContactMerge, survivor: Contact, merged: Contact) -> 
     merged.deleted_at = merged.deleted_at or timezone.now()
     merged._change_reason = f"merged into contact #{survivor.pk}"
     merged.save()
-    merge.save()
     low, high = sorted((survivor.pk, merged.pk))
     DuplicateCandidate.objects.filter(contact_a_id=low, contact_b_id=high).update(
         status=CandidateStatus.MERGED, decided_at=timezone.now(), decided_by=current_actor().label
     )
     merge.before["repointed_pairs"] = _repoint_pairs(survivor, merged)
-    merge.save(update_fields=["before"])
+    merge.save()
     audit_event_record(
         action="contact.merged",
         obj=survivor,
@@ -221,6 +220,8 @@ def _repoint_pairs(survivor: Contact, merged: Contact) -> list[list[int]]:
     pair touched, for the undo.
     """
     touched = []
+    survivors_pairs = DuplicateCandidate.objects.filter(Q(contact_a=survivor) | Q(contact_b=survivor))
+    partners = {a if b == survivor.pk else b for a, b in survivors_pairs.values_list("contact_a_id", "contact_b_id")}
     pending = DuplicateCandidate.objects.select_for_update().filter(
         Q(contact_a=merged) | Q(contact_b=merged), status=CandidateStatus.PENDING
     )
@@ -228,7 +229,7 @@ def _repoint_pairs(survivor: Contact, merged: Contact) -> list[list[int]]:
         touched.append([candidate.pk, candidate.contact_a_id, candidate.contact_b_id])
         other = candidate.contact_b_id if candidate.contact_a_id == merged.pk else candidate.contact_a_id
         low, high = sorted((survivor.pk, other))
-        if DuplicateCandidate.objects.filter(contact_a_id=low, contact_b_id=high).exists():
+        if other in partners:
             candidate.status, candidate.decided_at = CandidateStatus.MERGED, timezone.now()
             candidate.decided_by = current_actor().label
         else:
