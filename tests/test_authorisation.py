@@ -34,10 +34,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
+from access import roles
+from access.apikeys import api_key_create
+from access.models import LoginGuard
 from consent.services import purpose_save, wording_publish
-from core import roles
-from core.apikeys import api_key_create
-from core.models import EvidencePack, EvidencePackStatus, LoginGuard, OutboxMessage
+from core.models import EvidencePack, EvidencePackStatus, OutboxMessage
 from crm.dedup.merge import contacts_merge
 from crm.imports.services import import_job_create
 from crm.models import DuplicateCandidate, Organisation, RecipientEndpoint, RecipientNotification

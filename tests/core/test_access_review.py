@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core import roles
-from core.access_review import (
+from access import roles
+from access.access_review import (
     AREAS,
     WATCHED,
     access_report,
@@ -25,8 +25,9 @@ from core.access_review import (
     access_review_sign,
     access_review_status,
 )
-from core.apikeys import api_key_create, api_key_revoke
-from core.models import AccessReview, AppendOnlyError, AuditEvent
+from access.apikeys import api_key_create, api_key_revoke
+from access.models import AccessReview
+from core.models import AppendOnlyError, AuditEvent
 from crm.models import Contact
 from tests.conftest import OUTSIDER
 from tests.factories import ContactFactory, UserFactory
@@ -135,7 +136,7 @@ def test_sensitive_capabilities_follow_the_roles(cast):
         roles.AUDITOR,
     }
     assert holders("crm.export_contact") == {roles.ADMINISTRATOR, roles.DPO, roles.SALES, roles.MARKETING}
-    assert holders("core.add_apikey") == {roles.ADMINISTRATOR}
+    assert holders("access.add_apikey") == {roles.ADMINISTRATOR}
 
 
 def test_the_report_lists_api_keys_with_scopes_expiry_and_revocation(cast):

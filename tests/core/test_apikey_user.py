@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from rest_framework import exceptions
 
-from core.apikeys import (
+from access.apikeys import (
     KeyRejected,
     api_key_authenticate,
     api_key_create,
@@ -16,7 +16,7 @@ from core.apikeys import (
     parse_key,
     scope_permissions,
 )
-from core.authentication import ApiKeyAuthentication, ApiKeyUser
+from access.authentication import ApiKeyAuthentication, ApiKeyUser
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,12 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from access.apikeys import SCOPES, api_key_authenticate, api_key_create, api_key_revoke, parse_key
+from access.authentication import ApiKeyUser
+from access.models import ApiKey
+from access.permissions import HasScope
 from core.actors import ANONYMOUS, current_actor
-from core.apikeys import SCOPES, api_key_authenticate, api_key_create, api_key_revoke, parse_key
-from core.authentication import ApiKeyUser
-from core.models import ApiKey, AuditEvent
-from core.permissions import HasScope
+from core.models import AuditEvent
 from crm.models import Contact
 
 pytestmark = pytest.mark.django_db
@@ -315,7 +316,7 @@ def test_key_user_has_the_model_permissions_of_its_scopes_only():
     user = ApiKeyUser(key)
     assert user.is_authenticated and not user.is_anonymous and user.pk is None
     assert user.has_perm("crm.view_contact")
-    assert not user.has_perm("crm.add_contact") and not user.has_perm("core.view_apikey")
+    assert not user.has_perm("crm.add_contact") and not user.has_perm("access.view_apikey")
     assert Contact.objects.restrict(user, "view").query.is_empty() is False
     assert Contact.objects.restrict(user, "change").query.is_empty() is True
 

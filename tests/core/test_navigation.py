@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from core import roles
+from access import roles
 from core.navigation import AREAS, areas_for, open_areas
 
 from ..conftest import CAST, OUTSIDER

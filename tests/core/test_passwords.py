@@ -36,6 +36,6 @@ def test_strong_passwords_are_accepted(password):
 
 
 def test_the_help_text_says_the_rule():
-    from core.passwords import CnilPasswordValidator
+    from access.passwords import CnilPasswordValidator
 
     assert "12 characters" in CnilPasswordValidator().get_help_text()

@@ -5,19 +5,19 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from core import roles
+from access import roles
 from core.navigation import AREAS
 
 # The spec, written out so that a change to core/roles.py must be made here too.
 ALL_AREAS = {
-    "core.access_contacts",
-    "core.access_consents",
-    "core.access_requests",
-    "core.access_registry",
-    "core.access_retention",
-    "core.access_dashboard",
-    "core.access_outbox",
-    "core.access_audit",
+    "access.access_contacts",
+    "access.access_consents",
+    "access.access_requests",
+    "access.access_registry",
+    "access.access_retention",
+    "access.access_dashboard",
+    "access.access_outbox",
+    "access.access_audit",
 }
 CRM_EVERYTHING = {
     "crm.view_contact",
@@ -123,13 +123,13 @@ EXPECTED_PERMISSIONS = {
         *ALL_AREAS,
         *CRM_EVERYTHING,
         "core.view_outboxmessage",
-        "core.view_apikey",
-        "core.add_apikey",
-        "core.revoke_apikey",
-        "core.view_loginguard",
-        "core.unlock_account",
-        "core.view_accessreview",
-        "core.add_accessreview",
+        "access.view_apikey",
+        "access.add_apikey",
+        "access.revoke_apikey",
+        "access.view_loginguard",
+        "access.unlock_account",
+        "access.view_accessreview",
+        "access.add_accessreview",
         *REGISTRY_MAINTAIN,
         *CONSENT_MANAGE,
         *RETENTION_OPERATE,
@@ -140,8 +140,8 @@ EXPECTED_PERMISSIONS = {
         *CRM_EVERYTHING,
         "core.view_outboxmessage",
         "core.view_auditevent",
-        "core.view_accessreview",
-        "core.add_accessreview",
+        "access.view_accessreview",
+        "access.add_accessreview",
         *REGISTRY_DPO,
         *CONSENT_MANAGE,
         *RETENTION_DPO,
@@ -150,8 +150,8 @@ EXPECTED_PERMISSIONS = {
     },
     # Sales own their contacts (no view_all_contacts) and may soft-delete them.
     roles.SALES: {
-        "core.access_contacts",
-        "core.access_consents",
+        "access.access_contacts",
+        "access.access_consents",
         "crm.view_contact",
         "crm.add_contact",
         "crm.change_contact",
@@ -170,8 +170,8 @@ EXPECTED_PERMISSIONS = {
     },
     # Marketing sees every contact but no interaction (so no bodies, no notes).
     roles.MARKETING: {
-        "core.access_contacts",
-        "core.access_consents",
+        "access.access_contacts",
+        "access.access_consents",
         "crm.view_contact",
         "crm.add_contact",
         "crm.change_contact",
@@ -185,9 +185,9 @@ EXPECTED_PERMISSIONS = {
         *CONSENT_MANAGE,
     },
     roles.SUPPORT: {
-        "core.access_contacts",
-        "core.access_requests",
-        "core.access_outbox",
+        "access.access_contacts",
+        "access.access_requests",
+        "access.access_outbox",
         "core.view_outboxmessage",
         "crm.view_contact",
         "crm.add_contact",
@@ -207,7 +207,7 @@ EXPECTED_PERMISSIONS = {
         *ALL_AREAS,
         "core.view_outboxmessage",
         "core.view_auditevent",
-        "core.view_accessreview",
+        "access.view_accessreview",
         "crm.view_contact",
         "crm.view_all_contacts",
         "crm.view_restricted_contact",

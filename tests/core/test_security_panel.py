@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from core.apikeys import api_key_create
+from access.apikeys import api_key_create
 from core.models import RestoreOutcome, RestoreRecord
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.test import Client
 
-from core.session_lifetime import SEEN, STARTED
+from access.session_lifetime import SEEN, STARTED
 from crm.models import Contact
 from tests.factories import PASSWORD, ContactFactory, UserFactory
 

@@ -15,9 +15,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core import roles
+from access import roles
+from access.two_factor import OPEN_URL_NAMES
 from core.models import AuditEvent
-from core.two_factor import OPEN_URL_NAMES
 from tests.factories import PASSWORD
 from tests.test_authorisation import (
     SPEC,

@@ -1,4 +1,4 @@
-"""The staff sign-in form: Django's, saying so when the name or the address is locked (core.login_guard)."""
+"""The staff sign-in form: Django's, saying so when the name or the address is locked (access.login_guard)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .client import client_address
+from core.client import client_address
+
 from .login_guard import account_locked_until, address_blocked
 
 

@@ -17,7 +17,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
-from .actors import Actor, set_actor
+from core.actors import Actor, set_actor
+
 from .apikeys import KeyRejected, api_key_authenticate, scope_permissions
 from .models import ApiKey
 

@@ -4,9 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from access.login_guard import account_unlock, locked_guards
+from access.models import LoginGuard
 from core.actors import Actor, acting_as
-from core.login_guard import account_unlock, locked_guards
-from core.models import LoginGuard
 
 
 class Command(BaseCommand):

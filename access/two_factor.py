@@ -1,6 +1,6 @@
 """Two-factor staff sign-in with TOTP (django-otp) and single-use recovery codes (SEC-02).
 
-Who must use it follows from permissions, not role names (`core.roles.TWO_FACTOR_PERMISSIONS`): whoever may
+Who must use it follows from permissions, not role names (`access.roles.TWO_FACTOR_PERMISSIONS`): whoever may
 manage API keys, unlock accounts, export in bulk or act on archives and purges, and every superuser. Others
 may enrol (it is offered to all); once they have a confirmed device, they are asked for it at each sign-in.
 
@@ -29,8 +29,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .actors import Actor
-from .audit import audit_event_record
+from core.actors import Actor
+from core.audit import audit_event_record
+
 from .roles import TWO_FACTOR_PERMISSIONS
 
 RECOVERY_CODES = 10

@@ -38,7 +38,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         codes = two_factor_enrol(request=request, device=device, token=form.cleaned_data["token"])
         if codes is not None:
-            return render(request, "core/two_factor_codes.html", {"codes": codes, "next": safe_next(request)})
+            return render(request, "access/two_factor_codes.html", {"codes": codes, "next": safe_next(request)})
         form.add_error("token", _("This code is not the one your authenticator shows now. Try the next one."))
     context = {
         "form": form,
@@ -47,7 +47,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         "required": two_factor_required(request.user),
         "next": request.POST.get("next") or request.GET.get("next", ""),
     }
-    return render(request, "core/two_factor_setup.html", context)
+    return render(request, "access/two_factor_setup.html", context)
 
 
 def _grouped(device: object) -> str:
@@ -70,4 +70,4 @@ def verify(request: HttpRequest) -> HttpResponse:
             return redirect(safe_next(request))
         form.add_error("token", _("This code is not valid. Wait for the next one, or use a recovery code."))
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    return render(request, "core/two_factor_verify.html", {"form": form, "next": next_url})
+    return render(request, "access/two_factor_verify.html", {"form": form, "next": next_url})

@@ -11,22 +11,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.decorators import staff_permission_required
+
 from .apikeys import SCOPES, api_key_create, api_key_revoke
-from .decorators import staff_permission_required
 from .forms_apikeys import ApiKeyCreateForm, ApiKeyRevokeForm
 from .models import ApiKey
 
 
-@staff_permission_required("core.view_apikey")
+@staff_permission_required("access.view_apikey")
 def apikey_list(request: HttpRequest) -> HttpResponse:
     keys = ApiKey.objects.select_related("created_by")
     now = timezone.now()
     rows = [(key, key.status_at(now)) for key in keys]
-    return render(request, "core/apikey_list.html", {"rows": rows, "scopes": SCOPES})
+    return render(request, "access/apikey_list.html", {"rows": rows, "scopes": SCOPES})
 
 
 @never_cache  # the answer to a successful POST holds the plaintext key
-@staff_permission_required("core.add_apikey")
+@staff_permission_required("access.add_apikey")
 def apikey_create(request: HttpRequest) -> HttpResponse:
     form = ApiKeyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -36,12 +37,12 @@ def apikey_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             # Rendered, not redirected: the plaintext must not travel through the session or a URL.
-            return render(request, "core/apikey_form.html", {"created": key, "plaintext": plaintext})
-    return render(request, "core/apikey_form.html", {"form": form})
+            return render(request, "access/apikey_form.html", {"created": key, "plaintext": plaintext})
+    return render(request, "access/apikey_form.html", {"form": form})
 
 
 @require_POST
-@staff_permission_required("core.revoke_apikey")
+@staff_permission_required("access.revoke_apikey")
 def apikey_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(ApiKey, pk=pk)
     form = ApiKeyRevokeForm(request.POST)

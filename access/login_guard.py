@@ -27,9 +27,10 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .actors import Actor
-from .audit import audit_event_record
-from .client import client_address
+from core.actors import Actor
+from core.audit import audit_event_record
+from core.client import client_address
+
 from .models import LoginGuard
 
 FORGET_UNLOCKED_AFTER = timedelta(days=1)

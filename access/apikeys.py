@@ -25,7 +25,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_event_record
+from core.audit import audit_event_record
+
 from .models import ApiKey, ApiKeyStatus
 
 KEY_MARK = "crm"
@@ -46,7 +47,7 @@ class Scope:
 
 # The one list of scopes a key may carry. Later issues add theirs here
 # (e.g. "consents:read"); a view opens itself to keys with `required_scopes`
-# (core.permissions.HasScope) or through the model permissions below.
+# (access.permissions.HasScope) or through the model permissions below.
 # A key is not a Sales user: its contact scopes reach every contact (crm.view_all_contacts), never the
 # restricted ones (no crm.view_restricted_contact). Organisations travel with contacts.
 SCOPES: dict[str, Scope] = {

@@ -1,4 +1,4 @@
-"""Failed sign-ins and locked names on the dashboard and in the alerts (SEC-05), from core.login_guard's evidence.
+"""Failed sign-ins and locked names on the dashboard and in the alerts (SEC-05), from access.login_guard's evidence.
 
 Failures are counted from their audit events (`auth.login_failed`, `auth.account_locked`) by the figures job;
 names locked now are read live from the few LoginGuard rows. Neither the panel nor an alert shows a typed
@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import figures
-from .alerts import AMBER, RED, Alert
+from core import figures
+from core.alerts import AMBER, RED, Alert
+from core.models import AuditEvent
+from core.panels import Panel
+
 from .login_guard import locked_guards
-from .models import AuditEvent
-from .panels import Panel
 
 FIGURE = "core.sign_in"
 
@@ -46,7 +47,7 @@ def register_figures() -> None:
 
 
 def sign_in_panel(request: HttpRequest) -> Panel | None:
-    if not request.user.has_perm("core.access_dashboard"):
+    if not request.user.has_perm("access.access_dashboard"):
         return None
     readings = figures.figures_read([FIGURE])
     value = readings[FIGURE].value
@@ -54,10 +55,10 @@ def sign_in_panel(request: HttpRequest) -> Panel | None:
     return Panel(
         key="sign-in",
         title=_("Sign-in security"),
-        template="core/panels/sign_in.html",
+        template="access/panels/sign_in.html",
         figures={**value, "locked_now": locked, "threshold": settings.ALERT_LOGIN_FAILURES},
         computed_at=figures.oldest(readings.values()),
-        url=reverse("security:locks") if request.user.has_perm("core.view_loginguard") else "",
+        url=reverse("security:locks") if request.user.has_perm("access.view_loginguard") else "",
         order=75,
         alert=bool(locked or value["failed_24h"] >= settings.ALERT_LOGIN_FAILURES),
     )

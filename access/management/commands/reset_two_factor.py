@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from access.two_factor import two_factor_reset
 from core.actors import Actor, acting_as
-from core.two_factor import two_factor_reset
 
 
 class Command(BaseCommand):

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.decorators import staff_permission_required
+
 from .access_review import (
     AREAS,
     CAPABILITIES,
@@ -27,7 +29,6 @@ from .access_review import (
     access_reviews,
     review_interval_days,
 )
-from .decorators import staff_permission_required
 
 HISTORY_LIMIT = 50
 
@@ -48,7 +49,7 @@ class AccessReviewSignForm(forms.Form):
 
 
 @never_cache
-@staff_permission_required("core.view_accessreview")
+@staff_permission_required("access.view_accessreview")
 def access_review_index(request: HttpRequest) -> HttpResponse:
     report = access_report()
     fingerprint = report.fingerprint()
@@ -63,11 +64,11 @@ def access_review_index(request: HttpRequest) -> HttpResponse:
         "capabilities": CAPABILITIES,
         "form": AccessReviewSignForm(initial={"fingerprint": fingerprint}),
     }
-    return render(request, "core/accessreview_list.html", context)
+    return render(request, "access/accessreview_list.html", context)
 
 
 @never_cache
-@staff_permission_required("core.view_accessreview")
+@staff_permission_required("access.view_accessreview")
 def access_review_export(request: HttpRequest) -> HttpResponse:
     report = access_report()
     buffer = io.StringIO()
@@ -81,7 +82,7 @@ def access_review_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_permission_required("core.add_accessreview")
+@staff_permission_required("access.add_accessreview")
 def access_review_sign_off(request: HttpRequest) -> HttpResponse:
     form = AccessReviewSignForm(request.POST)
     if not form.is_valid():

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from core.access_review import access_report, access_report_exported, access_report_write_csv
+from access.access_review import access_report, access_report_exported, access_report_write_csv
 from core.actors import Actor
 
 

@@ -5,8 +5,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from access.apikeys import SCOPES, api_key_create
 from core.actors import Actor, acting_as
-from core.apikeys import SCOPES, api_key_create
 
 
 class Command(BaseCommand):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -35,19 +36,20 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from .actors import Actor
-from .audit import audit_event_record
+from core.actors import Actor
+from core.audit import audit_event_record
+from core.navigation import AREAS as NAVIGATION_AREAS
+from core.spreadsheet import spreadsheet_safe
+
 from .models import AccessReview, ApiKey, ApiKeyStatus
-from .navigation import AREAS as NAVIGATION_AREAS
 from .roles import ALL_AREAS
-from .spreadsheet import spreadsheet_safe
 
 COMMENT_MAX_LENGTH = 2000
 
 # Short names of the areas each core.access_* permission opens (the audit trail has no menu entry).
 AREAS: dict[str, str | Promise] = {
     **{area.permission: area.label for area in NAVIGATION_AREAS},
-    "core.access_audit": _("Audit trail"),
+    "access.access_audit": _("Audit trail"),
 }
 # Rights that reach personal data in bulk or beyond one's own contacts: each gets its own column.
 CAPABILITIES: dict[str, str | Promise] = {
@@ -57,7 +59,7 @@ CAPABILITIES: dict[str, str | Promise] = {
     "crm.view_interaction": _("Interactions and notes"),
     "crm.export_contact": _("Export contacts"),
     "crm.import_contact": _("Import contacts"),
-    "core.add_apikey": _("Create API keys"),
+    "access.add_apikey": _("Create API keys"),
 }
 WATCHED = frozenset(ALL_AREAS) | frozenset(CAPABILITIES)
 
@@ -340,9 +342,9 @@ def access_review_sign(*, reviewer: Any, comment: str, fingerprint: str | None =
 
     `fingerprint`, when given, is that of the report the reviewer read; if rights changed since, nothing
     is signed (ValidationError), so nobody signs off a report they have not seen.
-    Raises PermissionDenied when the reviewer lacks core.add_accessreview.
+    Raises PermissionDenied when the reviewer lacks access.add_accessreview.
     """
-    if not reviewer.has_perm("core.add_accessreview"):
+    if not reviewer.has_perm("access.add_accessreview"):
         raise PermissionDenied(_t("You may not sign off the access review."))
     comment = comment.strip()
     if len(comment) > COMMENT_MAX_LENGTH:
@@ -370,3 +372,10 @@ def access_review_sign(*, reviewer: Any, comment: str, fingerprint: str | None =
         data={"accounts": len(report.accounts), "api_keys": len(report.api_keys), "fingerprint": current},
     )
     return review
+
+
+def access_review_evidence(pack: Any) -> dict[str, bytes]:
+    """The evidence pack's users x roles access review (SEC-01), as the access-review page exports it."""
+    stream = io.StringIO()
+    access_report_write_csv(access_report(), stream)
+    return {"access-review/users-and-roles.csv": stream.getvalue().encode()}

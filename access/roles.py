@@ -25,18 +25,18 @@ AUDITOR = "Auditor"
 ROLES = [ADMINISTRATOR, DPO, SALES, MARKETING, SUPPORT, AUDITOR]
 
 # Every area permission, in the order AreaAccess declares them.
-ALL_AREAS = [f"core.{codename}" for codename, _label in AreaAccess._meta.permissions]
+ALL_AREAS = [f"access.{codename}" for codename, _label in AreaAccess._meta.permissions]
 CONTACT_EDIT = ["crm.view_contact", "crm.add_contact", "crm.change_contact"]
-API_KEY_ADMIN = ["core.view_apikey", "core.add_apikey", "core.revoke_apikey"]
+API_KEY_ADMIN = ["access.view_apikey", "access.add_apikey", "access.revoke_apikey"]
 # Staff accounts locked after failed sign-ins (SEC-02): administrators see and unlock them.
-ACCOUNT_UNLOCK = ["core.view_loginguard", "core.unlock_account"]
-# Two-factor sign-in is required of whoever holds one of these (core.two_factor): managing API keys and
+ACCOUNT_UNLOCK = ["access.view_loginguard", "access.unlock_account"]
+# Two-factor sign-in is required of whoever holds one of these (access.two_factor): managing API keys and
 # locked accounts, exporting contacts or audiences in bulk, approving purges and opening archives.
 TWO_FACTOR_PERMISSIONS = frozenset(
     {
-        "core.add_apikey",
-        "core.revoke_apikey",
-        "core.unlock_account",
+        "access.add_apikey",
+        "access.revoke_apikey",
+        "access.unlock_account",
         "crm.export_contact",
         "consent.export_audience",
         "retention.approve_purgerun",
@@ -44,7 +44,7 @@ TWO_FACTOR_PERMISSIONS = frozenset(
     }
 )
 # Periodic access review (SEC-01): the DPO and administrators sign it off, the auditor reads it.
-ACCESS_REVIEW_SIGN = ["core.view_accessreview", "core.add_accessreview"]
+ACCESS_REVIEW_SIGN = ["access.view_accessreview", "access.add_accessreview"]
 
 
 def _crud(model: str, *verbs: str) -> list[str]:
@@ -187,8 +187,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *DSAR_DPO,
     ],
     SALES: [
-        "core.access_contacts",
-        "core.access_consents",
+        "access.access_contacts",
+        "access.access_consents",
         *CONTACT_EDIT,
         "crm.delete_contact",
         "crm.export_contact",
@@ -199,8 +199,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *CONSENT_RECORD,
     ],
     MARKETING: [
-        "core.access_contacts",
-        "core.access_consents",
+        "access.access_contacts",
+        "access.access_consents",
         *CONTACT_EDIT,
         "crm.view_all_contacts",
         "crm.export_contact",
@@ -210,9 +210,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *CONSENT_MANAGE,
     ],
     SUPPORT: [
-        "core.access_contacts",
-        "core.access_requests",
-        "core.access_outbox",
+        "access.access_contacts",
+        "access.access_requests",
+        "access.access_outbox",
         *CONTACT_EDIT,
         "crm.view_all_contacts",
         *_crud("interaction", "view", "add", "change"),
@@ -228,13 +228,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *CRM_READ,
         "core.view_outboxmessage",
         "core.view_auditevent",
-        "core.view_accessreview",
+        "access.view_accessreview",
         *REGISTRY_READ,
         *CONSENT_READ,
         *RETENTION_READ,
         "dsar.view_request",
     ],
 }
+
+
+def dpo_addresses() -> list[str]:
+    """The e-mail of every active DPO user: the alert digest's recipients when ALERT_DIGEST_TO is unset."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    users = get_user_model().objects.filter(is_active=True, groups__name=DPO).exclude(Q(email="") | Q(email=None))
+    return sorted(set(users.values_list("email", flat=True)))
 
 
 def roles_requiring_two_factor() -> list[str]:

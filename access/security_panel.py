@@ -9,9 +9,11 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .backups import last_restore
+from core.backups import last_restore
+from core.models import AuditEvent
+
 from .login_guard import locked_guards
-from .models import ApiKey, AuditEvent
+from .models import ApiKey
 
 KEY_EXPIRY_WARNING_DAYS = 14
 
