@@ -3,7 +3,7 @@
 Both moments live in the session (epoch seconds). The last-seen time is written at most once a minute,
 so a busy page does not save the session on every request. A disabled account or a changed password ends
 the session at the next request already: Django's AuthenticationMiddleware refuses an inactive user and
-a session whose password hash no longer matches (tests/core/test_sessions.py proves both).
+a session whose password hash no longer matches (tests/access/test_sessions.py proves both).
 """
 
 from __future__ import annotations

@@ -269,7 +269,7 @@ SPEC: dict[str, Route] = {
     "crm:import_report": route("job", GET=IMPORT_JOB_USERS),
     "crm:import_delete": route("job", POST=IMPORT_JOB_USERS),
     "crm:contact_export": route(GET=IMPORTERS, POST=IMPORTERS),
-    # REST API, signed in by session (API keys and their scopes: tests/core/test_apikeys.py).
+    # REST API, signed in by session (API keys and their scopes: tests/access/test_apikeys.py).
     "api:contact-list": route(GET=EVERY_ROLE, POST=CONTACT_CREATORS),
     "api:contact-detail": route(
         "contact", GET=CONTACT_READERS, PUT=CONTACT_EDITORS, PATCH=CONTACT_EDITORS, DELETE=CONTACT_DELETERS

@@ -248,7 +248,7 @@ def test_signing_off_stores_a_snapshot_and_an_audit_event(cast):
         "direct_permissions",
     }
     event = AuditEvent.objects.get(action="access_review.signed")
-    assert (event.object_type, event.object_id, event.actor_user) == ("core.AccessReview", str(review.pk), dpo)
+    assert (event.object_type, event.object_id, event.actor_user) == ("access.AccessReview", str(review.pk), dpo)
     assert event.data["fingerprint"] == review.fingerprint
 
 
