@@ -1,7 +1,7 @@
 """The periodic access review (SEC-01): who may reach what, and the reviewers' sign-offs.
 
 `access_report()` reads every user account with its roles (groups) and what those
-roles actually open: the staff areas (core.access_*) and a few sensitive
+roles actually open: the staff areas (access.access_*) and a few sensitive
 capabilities, plus any permission granted to the account directly, outside a
 role; then every API key with its scopes. Effective rights follow Django's
 ModelBackend (the only authentication backend): an inactive account has none,
@@ -20,6 +20,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,7 +47,7 @@ from .roles import ALL_AREAS
 
 COMMENT_MAX_LENGTH = 2000
 
-# Short names of the areas each core.access_* permission opens (the audit trail has no menu entry).
+# Short names of the areas each access.access_* permission opens (the audit trail has no menu entry).
 AREAS: dict[str, str | Promise] = {
     **{area.permission: area.label for area in NAVIGATION_AREAS},
     "access.access_audit": _("Audit trail"),
@@ -74,7 +75,7 @@ class AccountRow:
     last_login: datetime | None
     date_joined: datetime
     roles: tuple[str, ...]
-    areas: tuple[str, ...]  # effective core.access_* permissions, in ALL_AREAS order
+    areas: tuple[str, ...]  # effective access.access_* permissions, in ALL_AREAS order
     capabilities: tuple[str, ...]  # effective CAPABILITIES, in their order
     direct_permissions: tuple[str, ...]  # granted to the account itself, outside any role
 
@@ -161,8 +162,26 @@ def _label(permission: Permission) -> str:
     return f"{permission.content_type.app_label}.{permission.codename}"
 
 
+# Permissions whose models moved from core to access (access 0001): their names changed, the rights did not.
+# The fingerprint hashes them under their former names, so a review signed before the move still matches a
+# report of the same rights after it; the snapshot itself carries the current names.
+RENAMED_PERMISSIONS = re.compile(
+    r"^access\.(access_[a-z]+|add_apikey|view_apikey|revoke_apikey|add_accessreview|view_accessreview"
+    r"|view_loginguard|unlock_account|[a-z]+_historicalapikey)$"
+)
+_PERMISSION_LISTS = ("areas", "capabilities", "direct_permissions")
+
+
+def _former_names(account: dict[str, Any]) -> dict[str, Any]:
+    def former(names: list[str]) -> list[str]:
+        return [RENAMED_PERMISSIONS.sub(r"core.\1", name) for name in names]
+
+    return {key: former(value) if key in _PERMISSION_LISTS else value for key, value in account.items()}
+
+
 def snapshot_fingerprint(snapshot: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(snapshot, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    hashed = {**snapshot, "accounts": [_former_names(account) for account in snapshot.get("accounts", [])]}
+    return hashlib.sha256(json.dumps(hashed, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _accounts() -> Iterable[AbstractBaseUser]:

@@ -1,4 +1,4 @@
-"""OpenAPI description of the API-key authentication (imported by CoreConfig.ready)."""
+"""OpenAPI description of the API-key authentication (imported by AccessConfig.ready)."""
 
 from __future__ import annotations
 
