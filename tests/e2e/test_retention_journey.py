@@ -13,7 +13,7 @@ from retention.defaults import default_policies_load
 from retention.models import PurgeRun, RunStatus
 
 from ..factories import UserFactory
-from ..retention.test_worker import _start_worker
+from ..retention.test_worker_kill import _start_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
