@@ -160,7 +160,7 @@ class BenchUrls:
 
 def _api_key_headers() -> dict[str, str]:
     """A mailing tool's key with the consents:read scope (a new one per run; the plaintext is shown once)."""
-    from core.apikeys import api_key_create
+    from access.apikeys import api_key_create
 
     _key, plaintext = api_key_create(name=f"bench mailing tool {time.time_ns()}", scopes=["consents:read"])
     return {"Authorization": f"Api-Key {plaintext}"}
@@ -226,7 +226,7 @@ def main(contacts: int | None = None, *, repeat: int = 200, bulk_repeat: int = 1
     from django.test import Client
     from django.test.utils import override_settings
 
-    from core.roles import MARKETING
+    from access.roles import MARKETING
     from crm.models import Contact
 
     contacts = contacts or common.bench_size()

@@ -167,7 +167,7 @@ def main(contacts: int | None = None, *, repeat: int = 50) -> common.Report:
     from django.test import Client
     from django.test.utils import override_settings
 
-    from core.roles import DPO
+    from access.roles import DPO
     from crm.models import Contact
 
     contacts = contacts or common.bench_size()

@@ -128,7 +128,7 @@ def build_pack(user: Any) -> tuple[float, int, int]:
 
 
 def main(contacts: int | None = None, *, repeat: int = 30, pack: bool = True) -> common.Report:
-    from core.roles import DPO
+    from access.roles import DPO
 
     contacts = contacts or common.bench_size()
     common.ensure_contacts(contacts)

@@ -169,8 +169,8 @@ def main(contacts: int | None = None, *, repeat: int = 200, requests: int = BENC
     from django.test import Client
     from django.test.utils import override_settings
 
+    from access.roles import DPO
     from core.models import OutboxMessage
-    from core.roles import DPO
     from crm.models import Contact
     from dsar.models import ACTIVE_STATUSES, PendingSubmission, Request
     from dsar.selectors import queue_figures

@@ -171,7 +171,7 @@ def _worst(run: UserRun) -> Combination:
 def main(
     contacts: int | None = None, *, repeat: int = 3, subsets: int | None = None, echo: bool = True
 ) -> common.Report:
-    from core.roles import DPO
+    from access.roles import DPO
 
     contacts = contacts or common.bench_size()
     common.ensure_contacts(contacts)

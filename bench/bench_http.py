@@ -168,7 +168,7 @@ def gc_summary(base_url: str, probes: int = 12) -> str:
 def main(
     contacts: int | None = None, *, requests: int = 200, warmup: int = 10, workers: int = WORKERS
 ) -> common.Report:
-    from core.roles import DPO
+    from access.roles import DPO
 
     contacts = contacts or common.bench_size()
     common.ensure_contacts(contacts)

@@ -161,7 +161,7 @@ def staff_user(username: str, role: str) -> Any:
 
 def sales_team() -> list[Any]:
     """The bench's Sales users, `sales01` to `sales20`."""
-    from core.roles import SALES
+    from access.roles import SALES
 
     return [staff_user(f"sales{number:02d}", SALES) for number in range(1, SALES_TEAM + 1)]
 

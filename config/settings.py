@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "core",
+    "access",
     "crm",
     "registry",
     "consent",
@@ -115,8 +116,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "core.session_lifetime.SessionLifetimeMiddleware",
-    "core.two_factor.TwoFactorMiddleware",
+    "access.session_lifetime.SessionLifetimeMiddleware",
+    "access.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.actors.ActorMiddleware",
@@ -165,17 +166,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    # CNIL délibération 2022-100: 12 characters from 4 classes, 14 from 3, or a 7-word passphrase (core.passwords).
-    {"NAME": "core.passwords.CnilPasswordValidator"},
+    # CNIL délibération 2022-100: 12 characters from 4 classes, 14 from 3, or a 7-word passphrase (access.passwords).
+    {"NAME": "access.passwords.CnilPasswordValidator"},
 ]
-# Password sign-in refused while the name or the address is locked (core.login_guard).
-AUTHENTICATION_BACKENDS = ["core.login_guard.LockoutModelBackend"]
+# Password sign-in refused while the name or the address is locked (access.login_guard).
+AUTHENTICATION_BACKENDS = ["access.login_guard.LockoutModelBackend"]
 # LOGIN_FAILURE_LIMIT failed attempts on one account name, each within LOGIN_LOCKOUT_MINUTES of the last,
 # lock it for LOGIN_LOCKOUT_MINUTES.
 LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(env("LOGIN_LOCKOUT_MINUTES", "15"))
 LOGIN_IP_FAILURE_LIMIT = int(env("LOGIN_IP_FAILURE_LIMIT", "20"))  # failures from one address within that time
-# Two-factor sign-in (core.two_factor): required of the roles that hold core.roles.TWO_FACTOR_PERMISSIONS.
+# Two-factor sign-in (access.two_factor): required of the roles that hold access.roles.TWO_FACTOR_PERMISSIONS.
 TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "GDPR CRM")
 LOGIN_URL = "login"
@@ -387,12 +388,12 @@ TRUSTED_PROXIES = int(env("TRUSTED_PROXIES", "0"))
 REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXIES,  # the throttles' client address, as core.client.client_address
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.authentication.ApiKeyAuthentication",
+        "access.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # HasScope: a request made with an API key reaches only views that declare `required_scopes`.
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "core.permissions.HasScope"],
-    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ApiKeyRateThrottle", "core.throttling.AnonymousRateThrottle"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "access.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["access.throttling.ApiKeyRateThrottle", "access.throttling.AnonymousRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
@@ -424,7 +425,7 @@ SPECTACULAR_SETTINGS = {
 # Security. Production settings pass `manage.py check --deploy` with zero warnings.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-# A staff session ends after 30 minutes without a request and 12 hours after sign-in (core.session_lifetime).
+# A staff session ends after 30 minutes without a request and 12 hours after sign-in (access.session_lifetime).
 SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_ABSOLUTE_LIFETIME = int(env("SESSION_ABSOLUTE_LIFETIME", str(12 * 3600)))
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME

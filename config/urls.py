@@ -3,11 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from access.forms_auth import StaffAuthenticationForm
+from access.views import LoginView
 from consent.views import public as consent_public
 from core import language
 from core import views as core_views
 from core.api import api_not_found
-from core.forms_auth import StaffAuthenticationForm
 from dsar.fulfilment.public import report_download
 from dsar.views import public as dsar_public
 from registry.views.public import privacy_notice
@@ -33,15 +34,15 @@ urlpatterns = [
 
 urlpatterns += language.language_patterns(
     path("", core_views.home, name="home"),
-    path("login/", core_views.LoginView.as_view(authentication_form=StaffAuthenticationForm), name="login"),
+    path("login/", LoginView.as_view(authentication_form=StaffAuthenticationForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("dashboard/", core_views.dashboard, name="dashboard"),
     path("outbox/", include("core.urls")),
-    path("api-keys/", include("core.urls_apikeys")),
-    path("access-review/", include("core.urls_access_review")),
-    path("security/", include("core.urls_security")),
-    path("account/two-factor/", include("core.urls_two_factor")),
+    path("api-keys/", include("access.urls_apikeys")),
+    path("access-review/", include("access.urls_access_review")),
+    path("security/", include("access.urls_security")),
+    path("account/two-factor/", include("access.urls_two_factor")),
     path("audit/", include("core.urls_audit")),
     path("evidence/", include("core.urls_evidence")),
     path("contacts/", include("crm.urls")),

@@ -209,7 +209,7 @@ class ConsentEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("staff user"), null=True, blank=True, on_delete=models.PROTECT
     )
     api_key = models.ForeignKey(
-        "core.ApiKey", verbose_name=_("API key"), null=True, blank=True, on_delete=models.PROTECT
+        "access.ApiKey", verbose_name=_("API key"), null=True, blank=True, on_delete=models.PROTECT
     )
     # Plain references, not foreign keys: deleting an import or a message must not touch the evidence.
     import_job_ref = models.PositiveBigIntegerField(_("import"), null=True, blank=True)

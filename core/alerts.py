@@ -4,7 +4,7 @@ Apps add what they know from their AppConfig.ready() with `register(provider)`,
 where `provider()` returns a list of `Alert`. core imports none of them: the
 requests app feeds overdue and at-risk requests, the registry its breaches and
 reviews, retention its purges awaiting approval, crm its large exports and
-unusual reading, the security work its repeated failed logins, all through this
+unusual reading, access its repeated failed logins, all through this
 one hook. The dashboard's list and the digest e-mail both call `alerts_current()`,
 so the digest lists exactly what the dashboard flags.
 
@@ -19,9 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -62,15 +60,23 @@ def alerts_current() -> list[Alert]:
     return sorted(found, key=lambda alert: (alert.severity != RED, alert.kind, alert.title))
 
 
+RecipientFinder = Callable[[], list[str]]
+_recipient_finders: list[RecipientFinder] = []
+
+
+def register_recipients(finder: RecipientFinder) -> RecipientFinder:
+    """Who gets the digest when ALERT_DIGEST_TO is unset: access registers the active DPO users' addresses."""
+    if finder not in _recipient_finders:
+        _recipient_finders.append(finder)
+    return finder
+
+
 def digest_recipients() -> list[str]:
-    """The DPO's address (ALERT_DIGEST_TO) or, when unset, the e-mail of every active DPO user."""
+    """The DPO's address (ALERT_DIGEST_TO) or, when unset, the addresses the registered finders return."""
     configured = list(getattr(settings, "ALERT_DIGEST_TO", []) or [])
     if configured:
         return configured
-    from .roles import DPO
-
-    users = get_user_model().objects.filter(is_active=True, groups__name=DPO).exclude(Q(email="") | Q(email=None))
-    return sorted(set(users.values_list("email", flat=True)))
+    return sorted({address for finder in _recipient_finders for address in finder()})
 
 
 def alert_digest_send(*, now: Any = None) -> int:

@@ -4,8 +4,8 @@ Apps add their sections from AppConfig.ready() with `register(name, writer, orde
 where `writer(pack)` returns the files of the section as {path in the zip: bytes}
 (CSV, printable HTML, plain text). core imports no app to its right: the registry adds
 the register and the breach register, consent the proof samples, retention the
-policies and purge runs, the requests app its register with timelines. core adds the
-users x roles access review and the index page.
+policies and purge runs, the requests app its register with timelines, access the users x roles access review.
+core adds the index page.
 
 The zip names no person: registers, ids, counts and dates (consent proofs are
 samples by contact id). A pack is kept EVIDENCE_PACK_KEEP_DAYS days, then deleted.
@@ -147,15 +147,6 @@ def html_page(title: str, body: str) -> bytes:
     ).encode()
 
 
-def access_review_section(pack: EvidencePack) -> dict[str, bytes]:
-    """The users x roles access review (SEC-01), as the access-review page exports it."""
-    from .access_review import access_report, access_report_write_csv
-
-    stream = io.StringIO()
-    access_report_write_csv(access_report(), stream)
-    return {"access-review/users-and-roles.csv": stream.getvalue().encode()}
-
-
 def evidence_packs_expire(*, now: Any = None) -> int:
     """Delete packs (file and row) older than EVIDENCE_PACK_KEEP_DAYS; returns how many."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.EVIDENCE_PACK_KEEP_DAYS)
@@ -165,6 +156,3 @@ def evidence_packs_expire(*, now: Any = None) -> int:
             pack.file.delete(save=False)
         pack.delete()
     return len(expired)
-
-
-register("access-review", access_review_section, order=90)

@@ -142,7 +142,7 @@ def health_report() -> tuple[dict[str, Any], bool]:
 def health_banner(request: Any) -> dict[str, Any]:
     """Context processor: the queues and beat silent too long, for the staff who watch them (dashboard readers)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.has_perm("core.access_dashboard"):
+    if user is None or not user.is_authenticated or not user.has_perm("access.access_dashboard"):
         return {}
     from django.utils.functional import SimpleLazyObject
 

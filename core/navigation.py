@@ -25,13 +25,13 @@ class Area:
 
 
 AREAS = [
-    Area("contacts", _("Contacts"), "crm:contact_list", "core.access_contacts"),
-    Area("consents", _("Consents"), "consent:index", "core.access_consents"),
-    Area("requests", _("Requests"), "dsar:index", "core.access_requests"),
-    Area("registry", _("Registry"), "registry:index", "core.access_registry"),
-    Area("retention", _("Retention"), "retention:index", "core.access_retention"),
-    Area("dashboard", _("Dashboard"), "dashboard", "core.access_dashboard"),
-    Area("outbox", _("Outbox"), "core:outbox_list", "core.access_outbox"),
+    Area("contacts", _("Contacts"), "crm:contact_list", "access.access_contacts"),
+    Area("consents", _("Consents"), "consent:index", "access.access_consents"),
+    Area("requests", _("Requests"), "dsar:index", "access.access_requests"),
+    Area("registry", _("Registry"), "registry:index", "access.access_registry"),
+    Area("retention", _("Retention"), "retention:index", "access.access_retention"),
+    Area("dashboard", _("Dashboard"), "dashboard", "access.access_dashboard"),
+    Area("outbox", _("Outbox"), "core:outbox_list", "access.access_outbox"),
 ]
 _registered: set[str] = set()
 

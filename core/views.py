@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -17,10 +16,6 @@ from .decorators import staff_permission_required
 from .health import health_report
 from .models import OutboxMessage, OutboxStatus
 from .navigation import areas_for
-from .roles import ADMINISTRATOR, DPO
-
-# Roles whose home is the compliance dashboard (they land there after signing in).
-DASHBOARD_HOME_ROLES = (DPO, ADMINISTRATOR)
 
 # What each area is for, shown on the home page cards.
 AREA_HINTS: dict[str, str | Promise] = {
@@ -42,19 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"cards": cards, **panels.context_for("home", request)})
 
 
-class LoginView(auth_views.LoginView):
-    """The DPO and administrators land on the dashboard; everyone else on the home page (or `next`)."""
-
-    redirect_authenticated_user = True
-
-    def get_default_redirect_url(self) -> str:
-        user = self.request.user
-        if user.groups.filter(name__in=DASHBOARD_HOME_ROLES).exists() and user.has_perm("core.access_dashboard"):
-            return reverse("dashboard")
-        return super().get_default_redirect_url()
-
-
-@staff_permission_required("core.access_dashboard")
+@staff_permission_required("access.access_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every app's panels (core.panels, reading core.figures) and the current alerts (core.alerts)."""
     with figures.snapshot():
@@ -71,7 +54,7 @@ def outbox_figures() -> dict[str, int]:
 
 
 def outbox_panel(request: HttpRequest) -> panels.Panel | None:
-    if not request.user.has_perm("core.access_outbox"):
+    if not request.user.has_perm("access.access_outbox"):
         return None
     readings = figures.figures_read(["core.outbox"])
     counts = readings["core.outbox"].value
@@ -87,14 +70,14 @@ def outbox_panel(request: HttpRequest) -> panels.Panel | None:
     )
 
 
-@staff_permission_required("core.access_outbox", "core.view_outboxmessage")
+@staff_permission_required("access.access_outbox", "core.view_outboxmessage")
 def outbox_list(request: HttpRequest) -> HttpResponse:
     messages = OutboxMessage.objects.only("id", "template", "status", "created_at", "sent_at", "language")
     page = Paginator(messages, 50).get_page(request.GET.get("page"))
     return render(request, "core/outboxmessage_list.html", {"page": page})
 
 
-@staff_permission_required("core.access_outbox", "core.view_outboxmessage")
+@staff_permission_required("access.access_outbox", "core.view_outboxmessage")
 def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(OutboxMessage, pk=pk)
     return render(request, "core/outboxmessage_detail.html", {"message": message})

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from .audit_explorer import DEFAULT_LIMIT, HEADER, MAX_LIMIT, Query, audit_search, parse_object, source_names
 from .decorators import staff_permission_required
 
-AUDIT_PERMISSIONS = ("core.access_audit", "core.view_auditevent")
+AUDIT_PERMISSIONS = ("access.access_audit", "core.view_auditevent")
 
 
 class AuditSearchForm(forms.Form):

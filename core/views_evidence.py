@@ -12,7 +12,7 @@ from .evidence import evidence_pack_request, sections
 from .models import EvidencePack, EvidencePackStatus
 
 # The DPO and the auditor hand the pack to the authority.
-EVIDENCE_PERMISSIONS = ("core.access_dashboard", "core.view_auditevent")
+EVIDENCE_PERMISSIONS = ("access.access_dashboard", "core.view_auditevent")
 
 
 @staff_permission_required(*EVIDENCE_PERMISSIONS)

@@ -19,9 +19,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from access.models import ApiKey
 from core import figures
 from core.alerts import AMBER, RED, Alert
-from core.models import ApiKey
 from core.panels import Panel, chart_data
 
 from .models import Contact, ContactAccess, ContactPoint, Disclosure, RecipientNotification
@@ -237,7 +237,7 @@ def duplicates_panel(request: HttpRequest) -> Panel | None:
 
 def security_panel(request: HttpRequest) -> Panel | None:
     """Exports by user over 30 days and API keys near expiry."""
-    if not request.user.has_perm("core.access_dashboard"):
+    if not request.user.has_perm("access.access_dashboard"):
         return None
     readings = figures.figures_read(["crm.exports_by_user", "crm.api_keys_expiring"])
     keys = [
@@ -254,7 +254,7 @@ def security_panel(request: HttpRequest) -> Panel | None:
             "threshold": settings.ALERT_EXPORT_SIZE,
         },
         computed_at=figures.oldest(readings.values()),
-        url=reverse("apikeys:list") if request.user.has_perm("core.view_apikey") else "",
+        url=reverse("apikeys:list") if request.user.has_perm("access.view_apikey") else "",
         order=70,
         alert=bool(keys),
     )

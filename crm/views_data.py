@@ -26,7 +26,7 @@ from .imports.readers import csv_text
 from .models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
-IMPORT_PERMS = ("core.access_contacts", "crm.import_contact")
+IMPORT_PERMS = ("access.access_contacts", "crm.import_contact")
 REPORT_ROWS_SHOWN = 200
 
 
@@ -176,7 +176,7 @@ def _say_restricted_left_out(request: HttpRequest, count: int) -> None:
         messages.warning(request, message % {"count": count})
 
 
-@staff_permission_required("core.access_contacts", "crm.view_contact", "crm.export_contact")
+@staff_permission_required("access.access_contacts", "crm.view_contact", "crm.export_contact")
 @require_http_methods(["GET", "POST"])
 def contact_export(request: HttpRequest) -> HttpResponse:
     """GET: the export form, carrying the list's filters; POST: the file, once purpose, reason and recipient are given.

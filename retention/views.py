@@ -24,7 +24,7 @@ from .hooks import policy_gaps
 from .models import ArchivedContact, LegalHold, PurgeRun, RetentionPolicy, RunStatus
 from .selectors import active_holds
 
-AREA = "core.access_retention"
+AREA = "access.access_retention"
 
 
 @staff_permission_required(AREA, "retention.view_retentionpolicy")

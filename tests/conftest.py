@@ -1,7 +1,7 @@
 """Fixtures every test package shares: a fixed cast of users, one per role, plus an outsider.
 
 The role groups come from a data migration and their permissions from
-`core.roles` (a post_migrate handler). pytest-django runs the migrations, and a
+`access.roles` (a post_migrate handler). pytest-django runs the migrations, and a
 transactional test's flush re-sends post_migrate, but `roles_synced` calls
 `sync_role_permissions()` anyway so a test never depends on that detail.
 """
@@ -21,7 +21,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
-from core import roles
+from access import roles
 from crm.models import Contact
 
 from .factories import PASSWORD, ContactFactory, UserFactory
@@ -62,7 +62,7 @@ def _no_state_left_behind() -> Iterator[None]:
 def _second_factor_given_at_sign_in(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every sign-in of a test (client.login, force_login, the browser's login form) counts as having given
     the second factor: the user gets a confirmed authenticator and the session is verified, so the tests of
-    every area sign in as they did before two-factor sign-in (core.two_factor). The one place that does so.
+    every area sign in as they did before two-factor sign-in (access.two_factor). The one place that does so.
     Tests of two-factor itself are marked `real_second_factor` and owe the code like a person does.
     """
     if request.node.get_closest_marker("real_second_factor"):

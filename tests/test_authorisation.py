@@ -34,10 +34,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
+from access import roles
+from access.apikeys import api_key_create
+from access.models import LoginGuard
 from consent.services import purpose_save, wording_publish
-from core import roles
-from core.apikeys import api_key_create
-from core.models import EvidencePack, EvidencePackStatus, LoginGuard, OutboxMessage
+from core.models import EvidencePack, EvidencePackStatus, OutboxMessage
 from crm.dedup.merge import contacts_merge
 from crm.imports.services import import_job_create
 from crm.models import DuplicateCandidate, Organisation, RecipientEndpoint, RecipientNotification
@@ -268,7 +269,7 @@ SPEC: dict[str, Route] = {
     "crm:import_report": route("job", GET=IMPORT_JOB_USERS),
     "crm:import_delete": route("job", POST=IMPORT_JOB_USERS),
     "crm:contact_export": route(GET=IMPORTERS, POST=IMPORTERS),
-    # REST API, signed in by session (API keys and their scopes: tests/core/test_apikeys.py).
+    # REST API, signed in by session (API keys and their scopes: tests/access/test_apikeys.py).
     "api:contact-list": route(GET=EVERY_ROLE, POST=CONTACT_CREATORS),
     "api:contact-detail": route(
         "contact", GET=CONTACT_READERS, PUT=CONTACT_EDITORS, PATCH=CONTACT_EDITORS, DELETE=CONTACT_DELETERS

@@ -18,9 +18,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.models import ApiKey
+from access.permissions import HasScope
 from core.api_pagination import ByIdPagination
-from core.models import ApiKey
-from core.permissions import HasScope
 from core.text import is_id_text
 from crm.api.permissions import ModelPermissions
 from crm.api.schema import BAD_REQUEST, OBJECT_ERRORS, READ_ERRORS, WRITE_ERRORS

@@ -31,7 +31,7 @@ from ..selectors import (
     purposes_with_counts,
 )
 
-AREA = "core.access_consents"
+AREA = "access.access_consents"
 
 
 @staff_permission_required(AREA, "consent.view_purpose")

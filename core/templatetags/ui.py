@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
-# Group names are data (core.roles); their labels are translated here for display only.
+# Group names are data (access.roles); their labels are translated here for display only.
 ROLE_LABELS: dict[str, str | Promise] = {
     "Administrator": _("Administrator"),
     "DPO": _("DPO"),

@@ -15,9 +15,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.models import ApiKey
+from access.permissions import HasScope
 from core.api import SafeJSONParser, ThrottleFirstMixin
-from core.models import ApiKey
-from core.permissions import HasScope
 
 from .. import services
 from ..models import AccessChannel

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from access.models import ApiKey
 from core.api import (
     StrictCharField,
     StrictManyRelatedField,
@@ -20,7 +21,6 @@ from core.api import (
     StrictPrimaryKeyRelatedField,
     StrictSlugRelatedField,
 )
-from core.models import ApiKey
 
 from ..models import (
     Contact,

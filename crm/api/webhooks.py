@@ -15,9 +15,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.permissions import HasScope
 from core.api import SafeJSONParser, StrictCharField, StrictModelSerializer, ThrottleFirstMixin
 from core.api_pagination import ByIdPagination
-from core.permissions import HasScope
 
 from ..models import RecipientEndpoint, WebhookDelivery
 from ..services.webhooks import MAX_URL_LENGTH, recipient_endpoint_delete, recipient_endpoint_save

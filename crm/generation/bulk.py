@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
 
-from core import roles
+from access import roles
 from core.actors import Actor, acting_as
 from core.crypto import Ciphertext, blind_index, encrypt
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core import roles
+from access import roles
 
 from ..models import Contact, ContactPoint, Interaction, Organisation
 from ..services import contact_create, contact_delete, interaction_create

@@ -26,7 +26,7 @@ from ..suppression import contact_is_suppressed
 from .common import is_partial, query_without, redirect_back
 
 
-@staff_permission_required("core.access_contacts", "crm.view_contact")
+@staff_permission_required("access.access_contacts", "crm.view_contact")
 def contact_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     if sort not in selectors.CONTACT_ORDERS:
@@ -52,7 +52,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@staff_permission_required("core.access_contacts", "crm.view_contact")
+@staff_permission_required("access.access_contacts", "crm.view_contact")
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = Contact.objects.restrict(request.user, "view").select_related("organisation", "owner")
     contact = contacts.prefetch_related("points", "tags", "external_ids").filter(pk=pk).first()
@@ -111,7 +111,7 @@ def _contact_form(request: HttpRequest, contact: Contact | None = None) -> Conta
     )
 
 
-@staff_permission_required("core.access_contacts", "crm.add_contact")
+@staff_permission_required("access.access_contacts", "crm.add_contact")
 def contact_create(request: HttpRequest) -> HttpResponse:
     form = _contact_form(request)
     if request.method == "POST" and form.is_valid():
@@ -136,7 +136,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     return render(request, "crm/contact_form.html", {"form": form})
 
 
-@staff_permission_required("core.access_contacts", "crm.change_contact")
+@staff_permission_required("access.access_contacts", "crm.change_contact")
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.restrict(request.user, "change"), pk=pk)
     form = _contact_form(request, contact)
@@ -151,7 +151,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "crm/contact_form.html", {"form": form, "contact": contact})
 
 
-@staff_permission_required("core.access_contacts", "crm.delete_contact")
+@staff_permission_required("access.access_contacts", "crm.delete_contact")
 def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.restrict(request.user, "delete"), pk=pk)
     form = ContactDeleteForm(request.POST or None)
@@ -168,7 +168,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "crm/contact_confirm_delete.html", context)
 
 
-@staff_permission_required("core.access_contacts", "crm.delete_contact")
+@staff_permission_required("access.access_contacts", "crm.delete_contact")
 def contact_trash(request: HttpRequest) -> HttpResponse:
     recent = selectors.contact_trash(user=request.user).filter(deleted_at__gte=timezone.now() - RESTORE_WINDOW)
     page = keyset_page(recent.select_related("owner"), selectors.TRASH_ORDER, cursor=request.GET.get("cursor", ""))
@@ -178,7 +178,7 @@ def contact_trash(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_permission_required("core.access_contacts", "crm.delete_contact")
+@staff_permission_required("access.access_contacts", "crm.delete_contact")
 def contact_restore(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(selectors.contact_trash(user=request.user), pk=pk)
     try:
@@ -191,7 +191,7 @@ def contact_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_permission_required("core.access_contacts", "crm.change_contact")
+@staff_permission_required("access.access_contacts", "crm.change_contact")
 def contact_art14_send(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the Art. 14 notice now rather than with the next daily run (CON-12)."""
     contact = get_object_or_404(Contact.objects.restrict(request.user, "change"), pk=pk)
@@ -205,7 +205,7 @@ def contact_art14_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_permission_required("core.access_contacts", "crm.change_contact")
+@staff_permission_required("access.access_contacts", "crm.change_contact")
 def contact_bulk_tag(request: HttpRequest) -> HttpResponse:
     form = BulkTagForm(request.POST)
     if not form.is_valid():

@@ -32,7 +32,7 @@ def _pair_or_404(request: HttpRequest, candidate: DuplicateCandidate) -> tuple[C
     return pair[candidate.contact_a_id], pair[candidate.contact_b_id]
 
 
-@staff_permission_required("core.access_contacts", "crm.merge_contact")
+@staff_permission_required("access.access_contacts", "crm.merge_contact")
 def duplicate_queue(request: HttpRequest) -> HttpResponse:
     """Pending pairs, the most likely first; pairs whose contacts the user may not see are left out."""
     visible = Contact.objects.restrict(request.user, "view")
@@ -104,7 +104,7 @@ def _shown(contact: Contact, name: str) -> str:
     return "" if value is None else str(value)
 
 
-@staff_permission_required("core.access_contacts", "crm.merge_contact")
+@staff_permission_required("access.access_contacts", "crm.merge_contact")
 def duplicate_review(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(DuplicateCandidate, pk=pk)
     left, right = _pair_or_404(request, candidate)
@@ -127,7 +127,7 @@ def duplicate_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_permission_required("core.access_contacts", "crm.merge_contact")
+@staff_permission_required("access.access_contacts", "crm.merge_contact")
 def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(DuplicateCandidate, pk=pk, status=CandidateStatus.PENDING)
     _pair_or_404(request, candidate)
@@ -136,7 +136,7 @@ def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("crm:duplicate_queue")
 
 
-@staff_permission_required("core.access_contacts", "crm.merge_contact")
+@staff_permission_required("access.access_contacts", "crm.merge_contact")
 def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     merge = get_object_or_404(
         ContactMerge.objects.select_related("survivor", "merged"),
@@ -147,7 +147,7 @@ def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_permission_required("core.access_contacts", "crm.merge_contact")
+@staff_permission_required("access.access_contacts", "crm.merge_contact")
 def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
     merge = get_object_or_404(
         ContactMerge, pk=pk, survivor__in=Contact.objects.restrict(request.user, "view").values("pk")

@@ -50,13 +50,13 @@ def _panel(request: HttpRequest, contact: Contact, form: InteractionForm | None 
     return reswap(retarget(response, "#interactions"), "outerHTML")
 
 
-@staff_permission_required("core.access_contacts", "crm.view_interaction")
+@staff_permission_required("access.access_contacts", "crm.view_interaction")
 def interaction_panel(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.restrict(request.user, "view"), pk=pk)
     return _panel(request, contact)
 
 
-@staff_permission_required("core.access_contacts", "crm.view_interaction", "crm.add_interaction")
+@staff_permission_required("access.access_contacts", "crm.view_interaction", "crm.add_interaction")
 def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.restrict(request.user, "change"), pk=pk)
     form = _new_form(request.POST or None)
@@ -72,7 +72,7 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "crm/interaction_form.html", {"contact": contact, "form": form})
 
 
-@staff_permission_required("core.access_contacts", "crm.view_interaction", "crm.change_interaction")
+@staff_permission_required("access.access_contacts", "crm.view_interaction", "crm.change_interaction")
 def interaction_edit(request: HttpRequest, pk: int, interaction_pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.restrict(request.user, "change"), pk=pk)
     interaction = get_object_or_404(Interaction.objects.filter(contact=contact), pk=interaction_pk)

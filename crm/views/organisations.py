@@ -18,7 +18,7 @@ from .common import is_partial, query_without
 OPTIONS_LIMIT = 20
 
 
-@staff_permission_required("core.access_contacts", "crm.view_organisation")
+@staff_permission_required("access.access_contacts", "crm.view_organisation")
 def organisation_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     page = selectors.organisation_list_page(search=query, cursor=request.GET.get("cursor", ""))
@@ -27,7 +27,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@staff_permission_required("core.access_contacts", "crm.view_organisation")
+@staff_permission_required("access.access_contacts", "crm.view_organisation")
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
     contacts, _filters = selectors.contact_list_page(
@@ -53,17 +53,17 @@ def _save(request: HttpRequest, organisation: Organisation | None) -> HttpRespon
     return render(request, "crm/organisation_form.html", {"form": form, "organisation": organisation})
 
 
-@staff_permission_required("core.access_contacts", "crm.add_organisation")
+@staff_permission_required("access.access_contacts", "crm.add_organisation")
 def organisation_create_view(request: HttpRequest) -> HttpResponse:
     return _save(request, None)
 
 
-@staff_permission_required("core.access_contacts", "crm.change_organisation")
+@staff_permission_required("access.access_contacts", "crm.change_organisation")
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _save(request, get_object_or_404(Organisation, pk=pk))
 
 
-@staff_permission_required("core.access_contacts", "crm.view_organisation")
+@staff_permission_required("access.access_contacts", "crm.view_organisation")
 def organisation_options(request: HttpRequest) -> HttpResponse:
     """<option>s for an organisation select: the chosen one, then names starting with `organisation_q`."""
     key = search_key(request.GET.get("organisation_q", ""))

@@ -23,7 +23,7 @@ TASK_ORDER = KeysetOrder("-created", ("created_at", "id"), descending=True)
 RESTRICTION_FORMS = {"place": RestrictionPlaceForm, "notify": RestrictionNoticeForm, "lift": RestrictionLiftForm}
 
 
-@staff_permission_required("core.access_contacts", "crm.restrict_contact")
+@staff_permission_required("access.access_contacts", "crm.restrict_contact")
 def contact_restriction(request: HttpRequest, pk: int) -> HttpResponse:
     """Place a restriction, tell the person it will be lifted, lift it: one page, one form per step."""
     contact = get_object_or_404(Contact.objects.restrict(request.user, "restrict").prefetch_related("points"), pk=pk)
@@ -64,7 +64,7 @@ def _apply(step: str, contact: Contact, data: dict[str, Any]) -> None:
         contact_restriction_lift(contact=contact, reason=data["reason"])
 
 
-@staff_permission_required("core.access_contacts", "crm.view_recipientnotification")
+@staff_permission_required("access.access_contacts", "crm.view_recipientnotification")
 def recipient_notification_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", NotificationStatus.OPEN)
     if status not in (*NotificationStatus.values, "all"):
@@ -82,7 +82,7 @@ def recipient_notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "crm/recipient_notification_list.html", context)
 
 
-@staff_permission_required("core.access_contacts", "crm.view_recipientnotification")
+@staff_permission_required("access.access_contacts", "crm.view_recipientnotification")
 def recipient_notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(RecipientNotification, pk=pk)
     can_close = task.is_open and request.user.has_perm("crm.change_recipientnotification")

@@ -18,7 +18,7 @@ from ..services.webhooks import recipient_endpoint_delete, recipient_endpoint_sa
 DELIVERIES_SHOWN = 50
 
 
-@staff_permission_required("core.access_contacts", "crm.view_recipientendpoint")
+@staff_permission_required("access.access_contacts", "crm.view_recipientendpoint")
 def endpoint_list(request: HttpRequest) -> HttpResponse:
     endpoints = RecipientEndpoint.objects.order_by("recipient")
     return render(request, "crm/recipient_endpoint_list.html", {"endpoints": endpoints})
@@ -46,17 +46,17 @@ def _form_page(request: HttpRequest, endpoint: RecipientEndpoint | None) -> Http
     return render(request, "crm/recipient_endpoint_form.html", {"form": form, "endpoint": endpoint})
 
 
-@staff_permission_required("core.access_contacts", "crm.add_recipientendpoint")
+@staff_permission_required("access.access_contacts", "crm.add_recipientendpoint")
 def endpoint_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, None)
 
 
-@staff_permission_required("core.access_contacts", "crm.change_recipientendpoint")
+@staff_permission_required("access.access_contacts", "crm.change_recipientendpoint")
 def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, get_object_or_404(RecipientEndpoint, pk=pk))
 
 
-@staff_permission_required("core.access_contacts", "crm.view_recipientendpoint")
+@staff_permission_required("access.access_contacts", "crm.view_recipientendpoint")
 def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(RecipientEndpoint, pk=pk)
     deliveries = endpoint.deliveries.select_related("notification")[:DELIVERIES_SHOWN]
@@ -64,7 +64,7 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_permission_required("core.access_contacts", "crm.delete_recipientendpoint")
+@staff_permission_required("access.access_contacts", "crm.delete_recipientendpoint")
 def endpoint_delete(request: HttpRequest, pk: int) -> HttpResponse:
     recipient_endpoint_delete(endpoint=get_object_or_404(RecipientEndpoint, pk=pk))
     messages.success(request, _("The webhook is removed."))

@@ -16,8 +16,8 @@ from rest_framework.request import Request as ApiRequest
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.permissions import HasScope
 from core.api import SafeJSONParser, StrictCharField, ThrottleFirstMixin, UtcDateTimeField
-from core.permissions import HasScope
 from crm.api.schema import OBJECT_ERRORS, OBJECT_WRITE_ERRORS
 from crm.models import Contact
 from dsar.models import ErasureProof, ErasureRun, Request, ResponseFile
@@ -37,9 +37,9 @@ def _needs(*perms: str) -> type[BasePermission]:
     return Needs
 
 
-FULFIL = _needs("core.access_requests", "dsar.fulfil_request")
-ERASE = _needs("core.access_requests", "dsar.erase_request")
-READ = _needs("core.access_requests")
+FULFIL = _needs("access.access_requests", "dsar.fulfil_request")
+ERASE = _needs("access.access_requests", "dsar.erase_request")
+READ = _needs("access.access_requests")
 
 
 class ResponseFileSerializer(serializers.ModelSerializer):
@@ -258,7 +258,7 @@ class RestrictionView(FulfilmentView):
     permission_classes = [
         IsAuthenticated,
         HasScope,
-        _needs("core.access_requests", "dsar.fulfil_request", "crm.restrict_contact"),
+        _needs("access.access_requests", "dsar.fulfil_request", "crm.restrict_contact"),
     ]
 
     @extend_schema(

@@ -21,8 +21,8 @@ from . import erasure, files, rights
 from .common import matched_contacts
 from .forms import ObjectionDecisionForm, RectificationForm, RestrictionForm
 
-FULFIL = ("core.access_requests", "dsar.fulfil_request")
-ERASE = ("core.access_requests", "dsar.erase_request")
+FULFIL = ("access.access_requests", "dsar.fulfil_request")
+ERASE = ("access.access_requests", "dsar.erase_request")
 
 
 def _request(pk: int) -> Request:
@@ -136,7 +136,7 @@ def erasure_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dsar/fulfilment/erasure_preview.html", {"case": case, "previews": previews})
 
 
-@staff_permission_required("core.access_requests")
+@staff_permission_required("access.access_requests")
 @require_GET
 def erasure_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(ErasureRun.objects.select_related("request"), pk=pk)

@@ -10,10 +10,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 
+from access.roles import DPO
 from core.deadlines import local_date
 from core.models import StaffPreference
 from core.outbox import message_send
-from core.roles import DPO
 
 from ..models import ACTIVE_STATUSES, EventKind, Request
 from .common import event_record

@@ -35,7 +35,7 @@ from ..forms import (
 )
 from ..models import Request, RequestStatus
 
-AREA = "core.access_requests"
+AREA = "access.access_requests"
 VIEW = (AREA, "dsar.view_request")
 CHANGE = (AREA, "dsar.change_request")
 ADD = (AREA, "dsar.add_request")

@@ -11,8 +11,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from access.permissions import HasScope
 from core.api_pagination import ByIdPagination
-from core.permissions import HasScope
 from crm.api.permissions import ModelPermissions
 from crm.api.schema import BAD_REQUEST, OBJECT_ERRORS, READ_ERRORS
 

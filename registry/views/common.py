@@ -2,4 +2,4 @@ from __future__ import annotations
 
 from crm.forms import add_service_errors  # noqa: F401  (the registry views take it from here)
 
-AREA = "core.access_registry"
+AREA = "access.access_registry"

@@ -19,8 +19,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.permissions import HasScope
 from core.api_pagination import ByIdPagination
-from core.permissions import HasScope
 from crm.api.permissions import ModelPermissions
 from crm.api.schema import BAD_REQUEST, OBJECT_ERRORS, OBJECT_WRITE_ERRORS, READ_ERRORS
 from crm.subject_data import subject_data_collect

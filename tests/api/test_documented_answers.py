@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from schemathesis.checks import response_schema_conformance, status_code_conformance
 
-from core.apikeys import api_key_create
+from access.apikeys import api_key_create
 from crm.services import interaction_create
 
 from ..factories import ContactFactory

@@ -15,8 +15,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import ignored_auth, positive_data_acceptance
 
+from access.apikeys import SCOPES, api_key_create
 from config.wsgi import application
-from core.apikeys import SCOPES, api_key_create
 
 # Loaded at collection: generating the schema touches no database. (The lazy
 # `schemathesis.pytest.from_fixture` loader relies on a pytest internal that pytest 9 removed.)

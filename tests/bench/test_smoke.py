@@ -28,7 +28,7 @@ def bench_data(roles_synced: None) -> common.Fill:
 
 @pytest.fixture
 def committed_bench_data(transactional_db: None) -> common.Fill:
-    from core import roles
+    from access import roles
 
     roles.sync_role_permissions()
     return common.ensure_contacts(SIZE, batch_size=400, echo=False)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from access import roles
 from consent import services
 from consent.models import Action, ConsentEvent, Method
-from core import roles
 
 from ..crm.api_clients import key_api, staff_api
 

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from access import roles
 from consent import services
 from consent.models import Action, ConsentEvent, ConsentState, Method, Purpose, Status
-from core import roles
 from core.models import AuditEvent, OutboxMessage
 from crm.models import Disclosure
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core import roles
+from access import roles
 from core.actors import Actor, acting_as
 from core.audit import audit_event_record
 from crm.models import AccessChannel

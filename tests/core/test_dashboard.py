@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from core import figures, roles
+from access import roles
+from core import figures
 from core.alerts import RED, alert_digest_send, alerts_current
 from core.models import Figure, OutboxMessage
 from crm.models import Contact, Disclosure
@@ -241,7 +242,7 @@ def test_repeated_failed_sign_ins_lock_a_name_and_alert_the_dpo(client, dpo_user
 
     # and below the threshold, failures alone raise nothing
     settings.ALERT_LOGIN_FAILURES = 6
-    from core.models import LoginGuard
+    from access.models import LoginGuard
 
     LoginGuard.objects.all().delete()
     assert not [alert for alert in alerts_current() if alert.kind == "login"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from core import roles
+from access import roles
 from core.navigation import AREAS, areas_for, open_areas
 
+from ..access.test_roles import EXPECTED_PERMISSIONS
 from ..conftest import CAST, OUTSIDER
-from .test_roles import EXPECTED_PERMISSIONS
 
 EXPECTED = {
     role: {area.key for area in open_areas() if area.permission in EXPECTED_PERMISSIONS[role]} for role in roles.ROLES

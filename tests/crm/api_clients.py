@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from rest_framework.test import APIClient
 
-from core.apikeys import api_key_create
-from core.models import ApiKey
+from access.apikeys import api_key_create
+from access.models import ApiKey
 
 
 def staff_api(user: AbstractBaseUser) -> APIClient:

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from core import roles
+from access import roles
 from core.actors import Actor, acting_as
 from core.figures import figures_refresh
 from core.models import AuditEvent, OutboxMessage

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Max
 
-from core import roles
+from access import roles
 from core.crypto import blind_index
 from crm import generation
 from crm.management.commands.seed_demo import STAFF, demo_password

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from core import roles
+from access import roles
 from crm.models import Contact
 
 from ..conftest import OUTSIDER

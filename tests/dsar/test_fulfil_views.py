@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from core import roles
+from access import roles
 from crm.models import Contact
 
 from ..factories import ContactFactory

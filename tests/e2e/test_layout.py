@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Error as BrowserError
 
-from core import roles
+from access import roles
 from core.actors import Actor, acting_as
 from core.models import OutboxMessage
 from crm.imports.services import import_job_create

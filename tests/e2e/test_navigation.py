@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import roles
+from access import roles
 from core.navigation import open_areas
 
 from ..conftest import OUTSIDER

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from core import roles
+from access import roles
 from core.subject_data import Category
 from registry.choices import ActivityStatus, ReviewItem
 from registry.models import ProcessingActivity

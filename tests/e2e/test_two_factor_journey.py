@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ..core.test_two_factor import code_for
+from ..access.test_two_factor import code_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.real_second_factor]
 

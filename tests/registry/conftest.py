@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core import roles
+from access import roles
 from core.subject_data import Category
 from registry.choices import ActivityStatus, LegalBasis, ReviewItem, SecurityMeasure, SubjectCategory
 from registry.models import ProcessingActivity, Recipient

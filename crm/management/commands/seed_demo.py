@@ -24,7 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from core import roles
+from access import roles
 from core.actors import Actor, acting_as
 from crm.generation import Pools, SeedContext, seed_steps
 
