@@ -394,6 +394,10 @@ REST_FRAMEWORK = {
     # HasScope: a request made with an API key reaches only views that declare `required_scopes`.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "access.permissions.HasScope"],
     "DEFAULT_THROTTLE_CLASSES": ["access.throttling.ApiKeyRateThrottle", "access.throttling.AnonymousRateThrottle"],
+    # A machine API: JSON only (nested lists and objects have one unambiguous encoding), through the parser that
+    # turns a body nested too deep or text PostgreSQL cannot store into a 400. Forms and uploads are the staff UI's.
+    "DEFAULT_PARSER_CLASSES": ["core.api.SafeJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from access.models import ApiKey
 from access.permissions import HasScope
-from core.api import SafeJSONParser, ThrottleFirstMixin
+from core.api import ThrottleFirstMixin
 
 from .. import services
 from ..models import AccessChannel
@@ -87,7 +87,6 @@ class ApiCommon(ThrottleFirstMixin):
     permission_classes = [IsAuthenticated, HasScope, ModelPermissions]
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
     pagination_class = KeysetPagination
-    parser_classes = [SafeJSONParser]  # a machine API: nested lists and objects have one unambiguous encoding
 
 
 class ApiViewSet(ApiCommon, viewsets.ModelViewSet):

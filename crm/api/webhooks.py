@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from access.permissions import HasScope
-from core.api import SafeJSONParser, StrictCharField, StrictModelSerializer, ThrottleFirstMixin
+from core.api import StrictCharField, StrictModelSerializer, ThrottleFirstMixin
 from core.api_pagination import ByIdPagination
 
 from ..models import RecipientEndpoint, WebhookDelivery
@@ -85,7 +85,6 @@ class WebhookDeliverySerializer(StrictModelSerializer):
     ),
 )
 class RecipientEndpointViewSet(ThrottleFirstMixin, viewsets.ModelViewSet):
-    parser_classes = [SafeJSONParser]
     permission_classes = [IsAuthenticated, HasScope, ModelPermissions]
     serializer_class = RecipientEndpointSerializer
     pagination_class = ByIdPagination

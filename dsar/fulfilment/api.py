@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from access.permissions import HasScope
-from core.api import SafeJSONParser, StrictCharField, ThrottleFirstMixin, UtcDateTimeField
+from core.api import StrictCharField, ThrottleFirstMixin, UtcDateTimeField
 from crm.api.schema import OBJECT_ERRORS, OBJECT_WRITE_ERRORS
 from crm.models import Contact
 from dsar.models import ErasureProof, ErasureRun, Request, ResponseFile
@@ -144,7 +144,6 @@ class ObjectionInput(serializers.Serializer):
 
 
 class FulfilmentView(ThrottleFirstMixin, APIView):
-    parser_classes = [SafeJSONParser]
     permission_classes = [IsAuthenticated, HasScope, FULFIL]
 
     def case(self, pk: int) -> Request:

@@ -177,3 +177,25 @@ def test_a_blank_text_filter_is_no_filter_and_the_staff_list_still_takes_blank_f
 
     assert staff_api(dpo_user).get(CONTACTS, {"q": "", "email": ""}).status_code == 200
     assert role_client("DPO").get(reverse("crm:contact_list"), {"owner": "", "status": ""}).status_code == 200
+
+
+def test_every_api_endpoint_reads_json_only_through_the_guarded_parser(dpo_user):
+    # given a retention policy, an endpoint outside the contacts API
+    from retention.defaults import default_policies_load
+    from retention.models import RetentionPolicy
+
+    default_policies_load()
+    policy = RetentionPolicy.objects.order_by("pk").first()
+    url = f"/api/v1/retention/policies/{policy.pk}/"
+    client = staff_api(dpo_user)
+
+    # when the DPO sends a form body, then a JSON body nested too deep
+    form = client.generic("PATCH", url, "period_months=1", content_type="application/x-www-form-urlencoded")
+    nested = client.generic(
+        "PATCH", url, '{"period_months": ' + "[" * 50 + "]" * 50 + "}", content_type="application/json"
+    )
+
+    # then the form is an unsupported media type and the nesting a 400, both in JSON, and the policy is unchanged
+    assert form.status_code == 415 and form["Content-Type"] == "application/json"
+    assert nested.status_code == 400 and "nested more than 20 levels" in nested.json()["non_field_errors"][0]
+    assert RetentionPolicy.objects.get(pk=policy.pk).version == policy.version
