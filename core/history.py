@@ -47,3 +47,8 @@ def _stamp_actor(sender: Any, history_instance: Any, **kwargs: Any) -> None:
         actor = current_actor()
         history_instance.history_actor_kind = actor.kind
         history_instance.history_actor_label = actor.label[:150]
+    # A generated reason ("changed name, period_months, ...") may outgrow its column: shortened, never a database error.
+    reason = history_instance.history_change_reason
+    limit = history_instance._meta.get_field("history_change_reason").max_length
+    if reason and limit and len(reason) > limit:
+        history_instance.history_change_reason = reason[: limit - 1] + "…"

@@ -14,7 +14,7 @@ from crm.subject_data import ErasureRefused, subject_data_erase
 from retention.defaults import DEFAULT_POLICIES
 from retention.models import ActivityKind, LedgerAction, PurgeLedgerEntry, RetentionPolicy
 from retention.selectors import expired_contacts, policy_cutoff
-from retention.services import contact_activity_record, legal_hold_place, purge_policy_now
+from retention.services import contact_activity_record, legal_hold_place, policy_update, purge_policy_now
 
 from ..factories import ContactFactory
 
@@ -167,3 +167,22 @@ def test_coverage_lists_each_category_of_an_approved_activity_without_a_policy()
 
     assert len(gaps) == 1
     assert gaps[0].causes == ["Contact details"]
+
+
+@pytest.mark.django_db
+def test_a_change_whose_reason_outgrows_the_history_column_is_saved_with_the_reason_shortened(prospects_policy):
+    # given a change of most fields (the API fuzzer's body), its generated reason longer than the history column
+    changes = {"name": "0", "legal_reference": "0", "period_months": 0, "period_days": 1, "archive_months": 2}
+    changes |= {"end_action": "anonymise", "repermission_days": 3, "enabled": False, "start_event": "collection"}
+
+    # when the DPO saves it
+    policy = policy_update(policy=prospects_policy, **changes)
+
+    # then the change is saved and its history row says which fields changed, within the column's length
+    reason = policy.history.latest("history_id").history_change_reason
+    assert policy.version == prospects_policy.version + 1 and not policy.enabled
+    assert (
+        len(reason) == 100
+        and reason.startswith("changed name, legal_reference, period_months")
+        and reason.endswith("…")
+    )
