@@ -14,6 +14,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import ignored_auth, positive_data_acceptance
+from schemathesis.core.parameters import ParameterLocation
 
 from access.apikeys import SCOPES, api_key_create
 from config.wsgi import application
@@ -30,17 +31,20 @@ def _aim_at_existing_rows(case, existing_ids: dict[str, list[int]]) -> None:
     deletes reach the services.
 
     Random integers would almost never match a row; ids of other types are left
-    alone and exercise the 404 path.
+    alone and exercise the 404 path. A part generated to break the schema (a negative id) is left as it is:
+    made valid, the request would be accepted and schemathesis would report a schema-violating request accepted.
     """
+    negative = case.meta.is_negative_at if case.meta else (lambda location: False)
     collection = case.operation.path.removeprefix("/api/v1/").split("/")[0]
     ids = existing_ids.get(collection) or existing_ids["contacts"]
-    for name, value in (case.path_parameters or {}).items():
+    path = {} if negative(ParameterLocation.PATH) else (case.path_parameters or {})
+    for name, value in path.items():
         if isinstance(value, str) and value.isascii() and value.isdigit():
             value = int(value)  # the coverage phase sends some ids as strings
         if isinstance(value, int) and not isinstance(value, bool):
             case.path_parameters[name] = ids[value % len(ids)]
     # ids in a JSON body too: an interaction's contact, a contact's organisation
-    if isinstance(case.body, dict):
+    if isinstance(case.body, dict) and not negative(ParameterLocation.BODY):
         for field, collection in (("contact", "contacts"), ("organisation", "organisations")):
             if field == "contact" and "/requests/" in case.operation.path:
                 collection = "matched"  # a fulfilment action names a contact matched to the request
