@@ -20,7 +20,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -162,19 +161,15 @@ def _label(permission: Permission) -> str:
     return f"{permission.content_type.app_label}.{permission.codename}"
 
 
-# Permissions whose models moved from core to access (access 0001): their names changed, the rights did not.
-# The fingerprint hashes them under their former names, so a review signed before the move still matches a
-# report of the same rights after it; the snapshot itself carries the current names.
-RENAMED_PERMISSIONS = re.compile(
-    r"^access\.(access_[a-z]+|add_apikey|view_apikey|revoke_apikey|add_accessreview|view_accessreview"
-    r"|view_loginguard|unlock_account|[a-z]+_historicalapikey)$"
-)
+# Every access.* permission was named core.* until its model moved from core to access (access 0001): the
+# fingerprint hashes them under their former names, so a review signed before the move still matches a report
+# of the same rights after it; the snapshot itself carries the current names.
 _PERMISSION_LISTS = ("areas", "capabilities", "direct_permissions")
 
 
 def _former_names(account: dict[str, Any]) -> dict[str, Any]:
     def former(names: list[str]) -> list[str]:
-        return [RENAMED_PERMISSIONS.sub(r"core.\1", name) for name in names]
+        return [f"core.{name.removeprefix('access.')}" if name.startswith("access.") else name for name in names]
 
     return {key: former(value) if key in _PERMISSION_LISTS else value for key, value in account.items()}
 
